@@ -95,7 +95,8 @@ final class StepEngine {
     // The updater turns the gradient view into the update in place; then params -= update.
     graph.getUpdater().update(graph.gradient(), iteration, epoch, Math.toIntExact(r.examples()),
         LayerWorkspaceMgr.noWorkspaces());
-    graph.params().subi(graph.getFlattenedGradients());
+    INDArray params = graph.params();
+    params.subi(graph.getFlattenedGradients().reshape(params.shape()));
     graph.setScore(r.loss());
   }
 
