@@ -109,9 +109,10 @@ public final class Trainer {
         boolean skip = !last.finite();
         if (skip && !cfg.skipNonfinite()) {
           throw new NonFiniteLossException(step, String.format(
-              "Non-finite training loss %s (gradient norm %s) at step %d; parameters are those after step %d"
-                  + " and the last checkpoint is %s. Lower lr or raise warmup_steps, or set skip_nonfinite=true"
-                  + " to skip such batches.", last.loss(), last.gradNorm(), step, step, lastCheckpointText()));
+              "Non-finite training loss %s (gradient norm %s) at step %d (0-based); the parameters are those after"
+                  + " %d completed steps, the last checkpoint is %s. Lower lr or raise warmup_steps, or set"
+                  + " skip_nonfinite=true to skip such batches.", last.loss(), last.gradNorm(), step, step,
+              lastCheckpointText()));
         }
         if (skip) {
           skipped++;
@@ -244,7 +245,7 @@ public final class Trainer {
   }
 
   private String lastCheckpointText() {
-    return lastSavedStep < 0 ? "none from this run" : "at step " + lastSavedStep;
+    return lastSavedStep < 0 ? "none" : "after " + lastSavedStep + " steps";
   }
 
   /** Collects the trainer's inputs; only the graph, configuration and training data are required. */

@@ -42,7 +42,7 @@ class OptimizerStepTest {
 
   private static TrainConfig config(String... overrides) {
     List<String> o = new ArrayList<>(List.of("warmup_steps=0", "decay=constant", "eval_every=0",
-        "progress=never", "seq_len=1", "beta1=0.9", "beta2=0.95", "eps=1e-8"));
+        "progress=never", "threads=1", "seq_len=1", "beta1=0.9", "beta2=0.95", "eps=1e-8"));
     o.addAll(List.of(overrides));
     return TrainConfig.defaults().withOverrides(o);
   }
