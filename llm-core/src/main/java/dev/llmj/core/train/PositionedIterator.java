@@ -1,0 +1,32 @@
+package dev.llmj.core.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * A training iterator that can say where it is and go back there, so that a resumed run sees exactly the
+ * batches an uninterrupted run would have seen. {@link #position()} is taken after the last batch of a
+ * checkpointed step and stored in the checkpoint; {@link #restore(JsonNode)} is called once, before the
+ * first {@code next()} of the resumed run.
+ *
+ * <pre>{@code
+ * PositionedIterator train = PositionedIterator.counting(myIterator); // any deterministic iterator
+ * }</pre>
+ */
+public interface PositionedIterator extends DataSetIterator {
+
+  /** The position after the last batch returned, as JSON (a small object). */
+  JsonNode position();
+
+  /** Moves to a position previously returned by {@link #position()} of an identically built iterator. */
+  void restore(JsonNode position);
+
+  /**
+   * Adapts a deterministic iterator (same batches in the same order after every {@code reset()}) by
+   * counting batches since the last reset; restoring resets and skips that many. Skipping costs reading
+   * those batches again, so iterators that can seek should implement this interface themselves.
+   */
+  static PositionedIterator counting(DataSetIterator iterator) {
+    return iterator instanceof PositionedIterator p ? p : new CountingIterator(iterator);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.llmj.core.train;
+
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * One optimizer step, done the way {@code ComputationGraph.fit} → {@code StochasticGradientDescent.optimize}
+ * does it, with two differences fit cannot express: gradients of several micro-batches are summed before
+ * the update, and clipping uses the global L2 norm over all parameters (as
+ * {@code torch.nn.utils.clip_grad_norm_}) rather than DL4J's per-layer normalisation.
+ *
+ * <p>DL4J loss gradients are sums over the examples; the updater divides by the example count it is
+ * given. Summing micro-batch gradients and passing the total count therefore yields exactly the gradient
+ * of the concatenated batch. The averaged gradient's norm is {@code |sum| / examples}, so clipping scales
+ * the sum before the updater divides.
+ */
+final class StepEngine {
+
+  /** What one step measured. {@code gradNorm} is the global norm before clipping. */
+  record Result(double loss, double gradNorm, long tokens, long examples, boolean finite) {}
+
+  private final ComputationGraph graph;
+  private final double clip;
+  private final ToLongFunction<DataSet> tokenCounter;
+  private INDArray accumulator; // (1, P), only when accumulating over more than one micro-batch
+
+  StepEngine(ComputationGraph graph, double clip, ToLongFunction<DataSet> tokenCounter) {
+    this.graph = graph;
+    this.clip = clip;
+    this.tokenCounter = tokenCounter;
+    if (graph.getFlattenedGradients() == null) {
+      graph.initGradientsView();
+    }
+  }
+
+  /** Forward/backward over {@code microBatches} batches and sum their gradients into the gradient view. */
+  Result computeGradient(Supplier<DataSet> batches, int microBatches) {
+    INDArray grad = graph.getFlattenedGradients();
+    double lossSum = 0;
+    long examples = 0;
+    long tokens = 0;
+    for (int i = 0; i < microBatches; i++) {
+      DataSet ds = batches.get();
+      boolean masks = ds.getFeaturesMaskArray() != null || ds.getLabelsMaskArray() != null;
+      graph.setInputs(ds.getFeatures());
+      graph.setLabels(ds.getLabels());
+      if (masks) {
+        graph.setLayerMaskArrays(wrap(ds.getFeaturesMaskArray()), wrap(ds.getLabelsMaskArray()));
+      }
+      graph.computeGradientAndScore();
+      long n = ds.getFeatures().size(0);
+      lossSum += graph.score() * n; // score is the mean over the micro-batch's examples
+      examples += n;
+      tokens += tokenCounter.applyAsLong(ds);
+      if (microBatches > 1) {
+        if (i == 0) {
+          if (accumulator == null) {
+            accumulator = grad.dup();
+          } else {
+            accumulator.assign(grad);
+          }
+        } else {
+          accumulator.addi(grad);
+        }
+      }
+      if (masks) {
+        graph.clearLayerMaskArrays();
+      }
+      graph.clearLayersStates();
+    }
+    if (microBatches > 1) {
+      grad.assign(accumulator);
+    }
+    // DL4J adds the weight-decay "score" 0.5*wd*|w|^2 to the loss; report the data loss only.
+    double loss = lossSum / examples - graph.calcRegularizationScore(true);
+    double norm = grad.norm2Number().doubleValue() / examples;
+    return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm));
+  }
+
+  /** Clips, runs the updater (Adam + decoupled decay) and applies the update, as SGD.optimize does. */
+  void applyUpdate(Result r) {
+    if (clip > 0 && r.gradNorm() > clip) {
+      graph.getFlattenedGradients().muli(clip / r.gradNorm());
+    }
+    int iteration = graph.getIterationCount();
+    int epoch = graph.getEpochCount();
+    for (TrainingListener l : graph.getListeners()) {
+      l.onGradientCalculation(graph);
+    }
+    // The updater turns the gradient view into the update in place; then params -= update.
+    graph.getUpdater().update(graph.gradient(), iteration, epoch, Math.toIntExact(r.examples()),
+        LayerWorkspaceMgr.noWorkspaces());
+    INDArray params = graph.params();
+    params.subi(graph.getFlattenedGradients().reshape(params.shape()));
+    graph.setScore(r.loss());
+  }
+
+  /** Marks the end of iteration {@code getIterationCount()}: listeners, counter, constraints. */
+  void finishIteration() {
+    int iteration = graph.getIterationCount();
+    int epoch = graph.getEpochCount();
+    for (TrainingListener l : graph.getListeners()) {
+      l.iterationDone(graph, iteration, epoch);
+    }
+    graph.getConfiguration().setIterationCount(iteration + 1);
+    graph.applyConstraints(iteration, epoch);
+  }
+
+  /**
+   * Default token count of a batch: the label mask's sum if there is one, else examples × time steps for
+   * (B, V, T) labels, else examples.
+   */
+  static long defaultTokens(DataSet ds) {
+    INDArray labels = ds.getLabels();
+    if (ds.getLabelsMaskArray() != null) {
+      return Math.round(ds.getLabelsMaskArray().sumNumber().doubleValue());
+    }
+    return labels.rank() == 3 ? labels.size(0) * labels.size(2) : labels.size(0);
+  }
+
+  private static INDArray[] wrap(INDArray a) {
+    return a == null ? null : new INDArray[] {a};
+  }
+}

@@ -1,0 +1,302 @@
+package dev.llmj.core.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every setting of a training run, immutable and validated. JSON keys are the snake_case form of the
+ * component names ({@code min_lr}, {@code grad_accum}); unknown keys are errors that list the valid ones.
+ *
+ * <pre>{@code
+ * TrainConfig cfg = TrainConfig.read(Path.of("train.json"))
+ *     .withOverrides(List.of("lr=3e-4", "max_steps=2000"));
+ * cfg.write(runDir.resolve("train.json"));
+ * }</pre>
+ *
+ * <p>One optimizer step consumes {@code microBatch * seqLen * gradAccum} tokens ({@link #tokensPerStep()}).
+ *
+ * @param lr peak learning rate, reached at the end of warm-up
+ * @param minLr floor the decay ends on (nanoGPT: lr / 10)
+ * @param warmupSteps linear warm-up length; Adam's second moment is noisy early, so small steps first
+ * @param decay shape after warm-up: cosine, linear or constant
+ * @param maxSteps step budget; 0 when {@code maxTokens} sets the budget
+ * @param maxTokens token budget; 0 when {@code maxSteps} sets the budget
+ * @param microBatch sequences per forward/backward pass (bounded by memory)
+ * @param seqLen tokens per sequence, for token accounting and the schedule length of a token budget
+ * @param gradAccum micro-batches summed into one optimizer step (the batch size the optimizer sees)
+ * @param weightDecay decoupled AdamW decay, applied as {@code p -= lr * weightDecay * p}
+ * @param beta1 Adam first-moment decay
+ * @param beta2 Adam second-moment decay (0.95 is the usual LLM choice: adapts faster than 0.999)
+ * @param eps Adam denominator guard
+ * @param clip global gradient L2-norm limit; 0 disables clipping
+ * @param evalEvery steps between validation passes; 0 evaluates only at the end
+ * @param evalBatches validation batches per pass; 0 uses the whole validation iterator
+ * @param checkpointEvery steps between checkpoints; 0 checkpoints only at the end
+ * @param keepLast number of most recent checkpoints kept
+ * @param keepBest also keep the checkpoint with the lowest validation loss
+ * @param seed seed of ND4J's random generator (dropout, initialisation done after the trainer starts)
+ * @param threads ND4J/OpenMP threads; 0 keeps the backend's choice
+ * @param skipNonfinite skip a step whose loss or gradient is NaN/Inf instead of stopping
+ * @param logEvery steps between SLF4J log lines (metrics.jsonl gets every step)
+ * @param progress progress bar on stderr: auto (only on a terminal), always, never
+ * @param peakFlops peak FLOP/s of the hardware for MFU; 0 leaves MFU out
+ */
+public record TrainConfig(
+    double lr,
+    double minLr,
+    int warmupSteps,
+    Decay decay,
+    long maxSteps,
+    long maxTokens,
+    int microBatch,
+    int seqLen,
+    int gradAccum,
+    double weightDecay,
+    double beta1,
+    double beta2,
+    double eps,
+    double clip,
+    int evalEvery,
+    int evalBatches,
+    int checkpointEvery,
+    int keepLast,
+    boolean keepBest,
+    long seed,
+    int threads,
+    boolean skipNonfinite,
+    int logEvery,
+    Progress progress,
+    double peakFlops) {
+
+  /** Learning-rate shape after warm-up. */
+  public enum Decay { COSINE, LINEAR, CONSTANT }
+
+  /** When to draw the progress bar. */
+  public enum Progress { AUTO, ALWAYS, NEVER }
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public TrainConfig {
+    positive("lr", lr, "use a peak learning rate such as 3e-4");
+    check(minLr >= 0 && minLr <= lr, "min_lr", minLr, "must be in [0, lr=" + lr + "]", "set min_lr to about lr/10");
+    check(warmupSteps >= 0, "warmup_steps", warmupSteps, "must be >= 0", "use 0 for no warm-up");
+    check(decay != null, "decay", null, "is missing", "use cosine, linear or constant");
+    check(maxSteps >= 0 && maxTokens >= 0, "max_steps/max_tokens", maxSteps + "/" + maxTokens, "must be >= 0",
+        "set one of them to a positive budget");
+    check((maxSteps > 0) != (maxTokens > 0), "max_steps/max_tokens", maxSteps + "/" + maxTokens,
+        "exactly one must be positive", "set max_steps=N or max_tokens=N and the other to 0");
+    check(microBatch >= 1, "micro_batch", microBatch, "must be >= 1", "use the largest batch that fits in memory");
+    check(seqLen >= 1, "seq_len", seqLen, "must be >= 1", "use the model's context length");
+    check(gradAccum >= 1, "grad_accum", gradAccum, "must be >= 1", "use 1 for no accumulation");
+    check((long) microBatch * seqLen * gradAccum <= Integer.MAX_VALUE, "micro_batch*seq_len*grad_accum",
+        (long) microBatch * seqLen * gradAccum, "must be <= " + Integer.MAX_VALUE, "reduce grad_accum");
+    check(weightDecay >= 0 && weightDecay < 1, "weight_decay", weightDecay, "must be in [0, 1)", "0.1 is usual");
+    check(beta1 >= 0 && beta1 < 1, "beta1", beta1, "must be in [0, 1)", "0.9 is usual");
+    check(beta2 >= 0 && beta2 < 1, "beta2", beta2, "must be in [0, 1)", "0.95 is usual");
+    positive("eps", eps, "1e-8 is usual");
+    check(clip >= 0 && Double.isFinite(clip), "clip", clip, "must be finite and >= 0", "use 1.0, or 0 to disable");
+    check(evalEvery >= 0, "eval_every", evalEvery, "must be >= 0", "use 0 to evaluate only at the end");
+    check(evalBatches >= 0, "eval_batches", evalBatches, "must be >= 0", "use 0 for the whole validation set");
+    check(checkpointEvery >= 0, "checkpoint_every", checkpointEvery, "must be >= 0", "use 0 for the end only");
+    check(keepLast >= 1, "keep_last", keepLast, "must be >= 1", "keep at least the latest checkpoint");
+    check(threads >= 0, "threads", threads, "must be >= 0", "use 0 for the backend's default");
+    check(logEvery >= 1, "log_every", logEvery, "must be >= 1", "use 10");
+    check(progress != null, "progress", null, "is missing", "use auto, always or never");
+    check(peakFlops >= 0 && Double.isFinite(peakFlops), "peak_flops", peakFlops, "must be finite and >= 0",
+        "give the hardware's peak FLOP/s, or 0 to omit MFU");
+  }
+
+  /** nanoGPT-like defaults for a small model; the budget is 1000 steps. */
+  public static TrainConfig defaults() {
+    return new TrainConfig(6e-4, 6e-5, 100, Decay.COSINE, 1000, 0, 8, 256, 1, 0.1, 0.9, 0.95, 1e-8, 1.0,
+        250, 20, 500, 3, true, 1337, 0, false, 10, Progress.AUTO, 0);
+  }
+
+  /** Tokens consumed by one optimizer step. */
+  public long tokensPerStep() {
+    return (long) microBatch * seqLen * gradAccum;
+  }
+
+  /** The number of optimizer steps of the budget (a token budget is rounded up to whole steps). */
+  public long totalSteps() {
+    return maxSteps > 0 ? maxSteps : (maxTokens + tokensPerStep() - 1) / tokensPerStep();
+  }
+
+  /** The same settings with {@code key=value} pairs applied in order, e.g. {@code "lr=3e-4"}. */
+  public TrainConfig withOverrides(List<String> overrides) {
+    ObjectNode node = toJson();
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("Override '" + o + "' is not key=value; example: lr=3e-4");
+      }
+      String key = o.substring(0, eq).trim();
+      requireKnown(key, "override '" + o + "'");
+      node.put(key, o.substring(eq + 1).trim());
+    }
+    return fromJson(node, "overrides " + overrides);
+  }
+
+  /** This configuration as a JSON object with snake_case keys. */
+  public ObjectNode toJson() {
+    ObjectNode node = JSON.createObjectNode();
+    for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+      Object v = value(c);
+      String key = snake(c.getName());
+      if (v instanceof Enum<?> e) {
+        node.put(key, e.name().toLowerCase(Locale.ROOT));
+      } else {
+        node.set(key, JSON.valueToTree(v));
+      }
+    }
+    return node;
+  }
+
+  /**
+   * Reads a configuration: keys missing from {@code node} keep their {@link #defaults()}; values may be
+   * JSON numbers/booleans or strings holding them (as overrides produce).
+   *
+   * @param source names the origin in error messages (a file name)
+   */
+  public static TrainConfig fromJson(JsonNode node, String source) {
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException(source + ": expected a JSON object of training settings");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      requireKnown(it.next(), source);
+    }
+    TrainConfig base = defaults();
+    RecordComponent[] components = TrainConfig.class.getRecordComponents();
+    Object[] args = new Object[components.length];
+    Class<?>[] types = new Class<?>[components.length];
+    for (int i = 0; i < components.length; i++) {
+      RecordComponent c = components[i];
+      types[i] = c.getType();
+      JsonNode v = node.get(snake(c.getName()));
+      args[i] = v == null || v.isNull() ? base.value(c) : convert(v, c.getType(), snake(c.getName()), source);
+    }
+    try {
+      Constructor<TrainConfig> ctor = TrainConfig.class.getDeclaredConstructor(types);
+      return ctor.newInstance(args);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IllegalArgumentException iae) {
+        throw new IllegalArgumentException(source + ": " + iae.getMessage(), iae);
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads a JSON file; see {@link #fromJson(JsonNode, String)}. */
+  public static TrainConfig read(Path file) throws IOException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+    }
+    return fromJson(node, file.toString());
+  }
+
+  /** Writes this configuration as pretty JSON. */
+  public void write(Path file) throws IOException {
+    Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+  }
+
+  /** The valid JSON keys, in declaration order. */
+  public static List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+      keys.add(snake(c.getName()));
+    }
+    return keys;
+  }
+
+  private static void requireKnown(String key, String source) {
+    if (!keys().contains(key)) {
+      throw new IllegalArgumentException(source + ": unknown key '" + key + "'; valid keys: " + keys());
+    }
+  }
+
+  private static Object convert(JsonNode v, Class<?> type, String key, String source) {
+    String text = v.asText().trim();
+    try {
+      if (type == double.class) {
+        return Double.parseDouble(text);
+      } else if (type == int.class) {
+        return Integer.parseInt(text);
+      } else if (type == long.class) {
+        return parseWholeNumber(text);
+      } else if (type == boolean.class) {
+        if (!text.equals("true") && !text.equals("false")) {
+          throw new NumberFormatException();
+        }
+        return Boolean.parseBoolean(text);
+      } else if (type.isEnum()) {
+        for (Object constant : type.getEnumConstants()) {
+          if (((Enum<?>) constant).name().equalsIgnoreCase(text)) {
+            return constant;
+          }
+        }
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      String expected = type.isEnum()
+          ? "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+          : "a " + type.getSimpleName();
+      throw new IllegalArgumentException(
+          source + ": key '" + key + "' has value '" + text + "', expected " + expected, e);
+    }
+    throw new IllegalStateException("no converter for " + type);
+  }
+
+  /** Accepts "2e9" for token budgets, but only if it is a whole number. */
+  private static long parseWholeNumber(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      double d = Double.parseDouble(text);
+      if (d != Math.rint(d) || Math.abs(d) > 9e15) {
+        throw new NumberFormatException(text);
+      }
+      return (long) d;
+    }
+  }
+
+  private Object value(RecordComponent c) {
+    try {
+      return c.getAccessor().invoke(this);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String snake(String camel) {
+    return camel.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+  }
+
+  private static void positive(String key, double v, String fix) {
+    check(v > 0 && Double.isFinite(v), key, v, "must be finite and > 0", fix);
+  }
+
+  private static void check(boolean ok, String key, Object value, String limit, String fix) {
+    if (!ok) {
+      throw new IllegalArgumentException(key + "=" + value + " " + limit + "; " + fix);
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package dev.llmj.core.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a DL4J {@link ComputationGraph} with AdamW, warm-up + decay, global-norm clipping, gradient
+ * accumulation, periodic validation and atomic checkpoints, and resumes exactly from the last checkpoint.
+ *
+ * <pre>{@code
+ * TrainConfig cfg = TrainConfig.read(Path.of("train.json")).withOverrides(List.of("max_steps=2000"));
+ * TrainResult r = Trainer.builder(graph, cfg)
+ *     .train(PositionedIterator.counting(trainIterator))
+ *     .validation(valIterator, 4.2)                 // bytes per token of the validation text
+ *     .checkpoints(CheckpointStore.directory(runDir.resolve("checkpoints"), cfg.keepLast(), cfg.keepBest()))
+ *     .metrics(runDir.resolve("metrics.jsonl"))
+ *     .flopsPerToken(6.0 * graph.numParams())
+ *     .build()
+ *     .run();                                       // continues from the newest checkpoint, if any
+ * }</pre>
+ *
+ * <p>The graph's score must be the mean loss per token in nats (perplexity and bits per byte derive from
+ * it). Its layers' updaters and regularization are replaced by the configuration's AdamW settings.
+ * {@link TrainingListener}s set on the graph are called as {@code ComputationGraph.fit} calls them.
+ */
+public final class Trainer {
+
+  private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int STATE_FORMAT = 1;
+
+  private final ComputationGraph graph;
+  private final TrainConfig cfg;
+  private final PositionedIterator train;
+  private final Evaluator evaluator;
+  private final CheckpointStore store;
+  private final Path metricsFile;
+  private final double flopsPerToken;
+  private final PrintStream stderr;
+  private final WarmupDecaySchedule schedule;
+  private final StepEngine engine;
+
+  private long step;
+  private long tokens;
+  private long skipped;
+  private double bestValLoss = Double.NaN;
+  private long lastSavedStep = -1;
+
+  private Trainer(Builder b) {
+    this.graph = b.graph;
+    this.cfg = b.cfg;
+    this.train = b.train;
+    this.evaluator = b.validation == null ? null
+        : new Evaluator(b.validation, b.bytesPerToken, cfg.evalBatches(), b.tokenCounter);
+    this.store = b.store;
+    this.metricsFile = b.metricsFile;
+    this.flopsPerToken = b.flopsPerToken;
+    this.stderr = b.stderr;
+    this.schedule = WarmupDecaySchedule.of(cfg);
+    if (cfg.threads() > 0) {
+      Nd4j.getEnvironment().setMaxMasterThreads(cfg.threads());
+      Nd4j.getEnvironment().setMaxThreads(cfg.threads());
+    }
+    AdamW.configure(graph, cfg, schedule, b.decayPolicy);
+    this.engine = new StepEngine(graph, cfg.clip(), b.tokenCounter);
+  }
+
+  public static Builder builder(ComputationGraph graph, TrainConfig cfg) {
+    return new Builder(graph, cfg);
+  }
+
+  /**
+   * Trains until the step or token budget is spent, evaluating and checkpointing on the way and at the
+   * end. If the checkpoint store holds a checkpoint, training continues from the newest one.
+   *
+   * @throws NonFiniteLossException when a step's loss or gradient is not finite and skip_nonfinite is off;
+   *     parameters keep the last good step's values and the checkpoints stay as they were
+   */
+  public TrainResult run() throws IOException {
+    long resumedFrom = resume();
+    if (resumedFrom < 0) {
+      Nd4j.getRandom().setSeed(cfg.seed());
+      train.reset();
+    }
+    for (TrainingListener l : graph.getListeners()) {
+      l.onEpochStart(graph);
+    }
+    StepEngine.Result last = null;
+    Evaluation lastEval = null;
+    try (Monitor monitor = new Monitor(cfg, metricsFile, resumedFrom, flopsPerToken, stderr)) {
+      while (!budgetSpent()) {
+        long t0 = System.nanoTime();
+        double lr = schedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
+        last = engine.computeGradient(this::nextBatch, cfg.gradAccum());
+        boolean skip = !last.finite();
+        if (skip && !cfg.skipNonfinite()) {
+          throw new NonFiniteLossException(step, String.format(
+              "Non-finite training loss %s (gradient norm %s) at step %d (0-based); the parameters are those after"
+                  + " %d completed steps, the last checkpoint is %s. Lower lr or raise warmup_steps, or set"
+                  + " skip_nonfinite=true to skip such batches.", last.loss(), last.gradNorm(), step, step,
+              lastCheckpointText()));
+        }
+        if (skip) {
+          skipped++;
+          log.warn("Skipping step {}: loss {} gradient norm {} (skip_nonfinite=true, {} skipped so far)", step,
+              last.loss(), last.gradNorm(), skipped);
+        } else {
+          engine.applyUpdate(last);
+        }
+        // A skipped step still counts, so the schedule, budget and data stay aligned with the step number.
+        engine.finishIteration();
+        step++;
+        tokens += last.tokens();
+        monitor.step(step - 1, tokens, last, lr, System.nanoTime() - t0, skip);
+        boolean end = budgetSpent();
+        Evaluation eval = null;
+        if (evaluator != null && (end || (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0))) {
+          eval = lastEval = evaluator.evaluate(graph);
+          if (!(eval.loss() >= bestValLoss)) { // also true while bestValLoss is NaN
+            bestValLoss = eval.loss();
+          }
+          monitor.evaluation(step, eval);
+        }
+        if (store != null && (end || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0))) {
+          save(eval);
+        }
+      }
+    }
+    for (TrainingListener l : graph.getListeners()) {
+      l.onEpochEnd(graph);
+    }
+    if (store != null && lastSavedStep != step) {
+      save(null);
+    }
+    return new TrainResult(step, tokens, last == null ? Double.NaN : last.loss(), lastEval, bestValLoss, skipped,
+        resumedFrom);
+  }
+
+  /** Validation loss, perplexity and bits per byte of the graph as it is now. */
+  public Evaluation evaluate() {
+    if (evaluator == null) {
+      throw new IllegalStateException("No validation iterator; set one with Builder.validation(...)");
+    }
+    return evaluator.evaluate(graph);
+  }
+
+  private boolean budgetSpent() {
+    return cfg.maxSteps() > 0 ? step >= cfg.maxSteps() : tokens >= cfg.maxTokens();
+  }
+
+  /** The next training batch; at the end of the data, starts a new epoch as fit(iterator) would. */
+  private DataSet nextBatch() {
+    if (!train.hasNext()) {
+      for (TrainingListener l : graph.getListeners()) {
+        l.onEpochEnd(graph);
+      }
+      graph.incrementEpochCount();
+      if (!train.resetSupported()) {
+        throw new IllegalStateException("Training data ended at step " + step + " and the iterator cannot reset;"
+            + " lower max_steps/max_tokens or use a resettable iterator");
+      }
+      train.reset();
+      if (!train.hasNext()) {
+        throw new IllegalStateException("Training iterator is empty after reset at step " + step);
+      }
+      for (TrainingListener l : graph.getListeners()) {
+        l.onEpochStart(graph);
+      }
+    }
+    return train.next();
+  }
+
+  private void save(Evaluation eval) throws IOException {
+    ObjectNode state = JSON.createObjectNode();
+    state.put("format", STATE_FORMAT);
+    state.put("step", step);
+    state.put("tokens", tokens);
+    state.put("iteration", graph.getIterationCount());
+    state.put("epoch", graph.getEpochCount());
+    state.put("skipped_steps", skipped);
+    state.put("best_validation_loss", bestValLoss);
+    state.put("next_lr", schedule.valueAt(graph.getIterationCount(), graph.getEpochCount()));
+    state.set("data_position", train.position());
+    Random rng = Nd4j.getRandom();
+    state.putObject("nd4j_rng").put("root_state", rng.rootState()).put("node_state", rng.nodeState());
+    state.set("config", cfg.toJson());
+    Nd4j.getExecutioner().commit();
+    store.save(new Checkpoint(step, graph.params(), graph.getUpdater().getStateViewArray(), state,
+        eval == null ? Double.NaN : eval.loss()));
+    lastSavedStep = step;
+    log.info("Checkpoint saved at step {}", step);
+  }
+
+  /** Loads the newest checkpoint into graph, updater, counters, RNG and iterator; returns its step or -1. */
+  private long resume() throws IOException {
+    Optional<Checkpoint> found = store == null ? Optional.empty() : store.latest();
+    if (found.isEmpty()) {
+      return -1;
+    }
+    Checkpoint c = found.get();
+    JsonNode s = c.state();
+    if (s.path("format").asInt() != STATE_FORMAT) {
+      throw new IOException("Checkpoint at step " + c.step() + " has state format " + s.path("format")
+          + ", this trainer reads format " + STATE_FORMAT);
+    }
+    if (c.params().length() != graph.numParams()) {
+      throw new IllegalArgumentException("Checkpoint at step " + c.step() + " has " + c.params().length()
+          + " parameters but the graph has " + graph.numParams() + "; build the same model to resume");
+    }
+    TrainConfig saved = TrainConfig.fromJson(s.path("config"), "checkpoint step " + c.step());
+    if (!saved.equals(cfg)) {
+      log.warn("Resuming with a configuration that differs from the checkpoint's; the run will not match an"
+          + " uninterrupted one. checkpoint: {} now: {}", saved.toJson(), cfg.toJson());
+    }
+    graph.params().assign(c.params().reshape(graph.params().shape()));
+    if (c.updaterState() != null) {
+      graph.getUpdater().setStateViewArray(c.updaterState().reshape(graph.getUpdater().getStateViewArray().shape()));
+    }
+    graph.getConfiguration().setIterationCount(s.path("iteration").asInt());
+    graph.getConfiguration().setEpochCount(s.path("epoch").asInt());
+    Nd4j.getRandom().setStates(s.path("nd4j_rng").path("root_state").asLong(),
+        s.path("nd4j_rng").path("node_state").asLong());
+    train.restore(s.path("data_position"));
+    step = c.step();
+    tokens = s.path("tokens").asLong();
+    skipped = s.path("skipped_steps").asLong();
+    bestValLoss = s.path("best_validation_loss").asDouble(Double.NaN);
+    lastSavedStep = step;
+    log.info("Resumed from the checkpoint at step {} ({} tokens seen)", step, tokens);
+    return step;
+  }
+
+  private String lastCheckpointText() {
+    return lastSavedStep < 0 ? "none" : "after " + lastSavedStep + " steps";
+  }
+
+  /** Collects the trainer's inputs; only the graph, configuration and training data are required. */
+  public static final class Builder {
+    private final ComputationGraph graph;
+    private final TrainConfig cfg;
+    private PositionedIterator train;
+    private DataSetIterator validation;
+    private double bytesPerToken = Double.NaN;
+    private CheckpointStore store;
+    private Path metricsFile;
+    private double flopsPerToken;
+    private DecayPolicy decayPolicy = DecayPolicy.DEFAULT;
+    private ToLongFunction<DataSet> tokenCounter = StepEngine::defaultTokens;
+    private PrintStream stderr = System.err;
+
+    private Builder(ComputationGraph graph, TrainConfig cfg) {
+      if (graph == null || cfg == null) {
+        throw new IllegalArgumentException("graph and config are required");
+      }
+      this.graph = graph;
+      this.cfg = cfg;
+    }
+
+    /** Training batches of {@code micro_batch} sequences; wrap plain iterators with {@link PositionedIterator#counting}. */
+    public Builder train(PositionedIterator train) {
+      this.train = train;
+      return this;
+    }
+
+    /** Validation batches, and the UTF-8 bytes per token of that text for bits per byte (NaN if unknown). */
+    public Builder validation(DataSetIterator validation, double bytesPerToken) {
+      this.validation = validation;
+      this.bytesPerToken = bytesPerToken;
+      return this;
+    }
+
+    public Builder checkpoints(CheckpointStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /** A metrics.jsonl file: one JSON line per step and per evaluation. */
+    public Builder metrics(Path metricsFile) {
+      this.metricsFile = metricsFile;
+      return this;
+    }
+
+    /** Training FLOPs per token (forward + backward, e.g. 6N + attention) for MFU with {@code peak_flops}. */
+    public Builder flopsPerToken(double flopsPerToken) {
+      if (!(flopsPerToken >= 0)) {
+        throw new IllegalArgumentException("flopsPerToken=" + flopsPerToken + " must be >= 0");
+      }
+      this.flopsPerToken = flopsPerToken;
+      return this;
+    }
+
+    public Builder decayPolicy(DecayPolicy decayPolicy) {
+      this.decayPolicy = decayPolicy;
+      return this;
+    }
+
+    /** How many tokens a batch holds; the default reads label masks or (B, V, T) label shapes. */
+    public Builder tokenCounter(ToLongFunction<DataSet> tokenCounter) {
+      this.tokenCounter = tokenCounter;
+      return this;
+    }
+
+    /** Where the progress bar goes (stderr by default). */
+    public Builder progressStream(PrintStream stream) {
+      this.stderr = stream;
+      return this;
+    }
+
+    public Trainer build() {
+      if (train == null) {
+        throw new IllegalStateException("No training data; call train(...) before build()");
+      }
+      return new Trainer(this);
+    }
+  }
+}
