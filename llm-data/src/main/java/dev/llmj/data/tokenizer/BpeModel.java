@@ -152,6 +152,9 @@ final class BpeModel {
   }
 
   void encodeLong(byte[] bytes, int n, IntList out, Scratch s) {
+    if (n == 0) {
+      return;
+    }
     s.ensure(n);
     if (s.next.length < n) {
       s.next = new int[s.ids.length];
