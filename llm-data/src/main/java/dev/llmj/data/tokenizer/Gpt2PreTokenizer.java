@@ -3,7 +3,7 @@ package dev.llmj.data.tokenizer;
 /**
  * GPT-2's split pattern as a scanner over code points, equal to {@link java.util.regex.Pattern}
  * compiled with {@code UNICODE_CHARACTER_CLASS} (so {@code \s} is Unicode White_Space, as in the
- * Python {@code regex} module GPT-2 used) and several times faster. The alternatives, tried in order:
+ * Python {@code regex} module GPT-2 used), without backtracking or allocation. The alternatives, in order:
  *
  * <pre>
  * 's|'t|'re|'ve|'m|'ll|'d          contractions (ASCII apostrophe, lower case only)

@@ -39,19 +39,19 @@ final class LongIntMap {
     return (int) (h ^ (h >>> 29)) & mask;
   }
 
-  /** The value for {@code key}, or {@code missing} when absent. */
-  int get(long key, int missing) {
+  /** The slot holding {@code key}, or the empty slot where it would go. */
+  private int find(long key) {
     int i = slot(key, mask);
-    while (true) {
-      long k = keys[i];
-      if (k == key) {
-        return values[i];
-      }
-      if (k == EMPTY) {
-        return missing;
-      }
+    while (keys[i] != key && keys[i] != EMPTY) {
       i = (i + 1) & mask;
     }
+    return i;
+  }
+
+  /** The value for {@code key}, or {@code missing} when absent. */
+  int get(long key, int missing) {
+    int i = find(key);
+    return keys[i] == key ? values[i] : missing;
   }
 
   /** Stores the value unless the key is present; returns the value now stored. */
@@ -59,22 +59,16 @@ final class LongIntMap {
     if (key < 0) {
       throw new IllegalArgumentException("negative key " + key);
     }
-    int i = slot(key, mask);
-    while (true) {
-      long k = keys[i];
-      if (k == key) {
-        return values[i];
-      }
-      if (k == EMPTY) {
-        keys[i] = key;
-        values[i] = value;
-        if (++size * 2 > keys.length) {
-          grow();
-        }
-        return value;
-      }
-      i = (i + 1) & mask;
+    int i = find(key);
+    if (keys[i] == key) {
+      return values[i];
     }
+    keys[i] = key;
+    values[i] = value;
+    if (++size * 2 > keys.length) {
+      grow();
+    }
+    return value;
   }
 
   int size() {
