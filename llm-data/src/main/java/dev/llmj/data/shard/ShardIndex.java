@@ -136,10 +136,11 @@ public record ShardIndex(int vocabSize, int eotId, String tokenizerHash, List<En
       }
     }
     JsonNode hash = root.get("tokenizer_hash");
+    long vocab = number(root, "vocab_size", file);
+    long eot = number(root, "eot_id", file);
     ShardIndex index;
     try {
-      index = new ShardIndex(Math.toIntExact(number(root, "vocab_size", file)),
-          Math.toIntExact(number(root, "eot_id", file)),
+      index = new ShardIndex(Math.toIntExact(vocab), Math.toIntExact(eot),
           hash == null || hash.isNull() ? null : hash.asText(), entries);
     } catch (ArithmeticException | IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
