@@ -142,7 +142,10 @@ public record ShardIndex(int vocabSize, int eotId, String tokenizerHash, List<En
     try {
       index = new ShardIndex(Math.toIntExact(vocab), Math.toIntExact(eot),
           hash == null || hash.isNull() ? null : hash.asText(), entries);
-    } catch (ArithmeticException | IllegalArgumentException e) {
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(file + ": key 'vocab_size' (" + vocab + ") or 'eot_id' ("
+          + eot + ") is beyond the int range", e);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
     if (number(root, "tokens", file) != index.totalTokens()) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /** Test tokenizer: one id per UTF-8 byte (0..255) and {@code <|endoftext|>} = 256. */
-final class ByteTokenizer implements Tokenizer {
+class ByteTokenizer implements Tokenizer {
   static final int EOT = 256;
 
   @Override
