@@ -22,6 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Each {@link DataSet} holds features (B, T) and labels (B, T): token ids, not one-hot.
  *
+ * <p>Epochs live inside the iterator: set {@link PackingConfig#epochs()} and call DL4J's
+ * {@code fit(iterator)} once. {@code fit(iterator, n)} resets between passes, and {@link #reset()}
+ * rewinds to epoch 0, so every pass would repeat the first epoch's order. Not thread-safe; one
+ * consumer per iterator.
+ *
  * <pre>{@code
  * PackingIterator train = PackingIterator.open(Path.of("shards"),
  *     PackingConfig.of(256, 16).withEpochs(2).withShuffle(42).withValidationFraction(0.01));
@@ -125,6 +130,14 @@ public final class PackingIterator implements DataSetIterator {
         validationStart, validationWindows, 0, 0);
     v.preProcessor = preProcessor;
     return v;
+  }
+
+  /**
+   * Checks every token of every shard against the vocabulary size (one pass over the data), so
+   * that a corrupt shard fails here, naming the file and position, rather than deep in a model.
+   */
+  public void validateTokens() {
+    stream.shards().forEach(ShardReader::validate);
   }
 
   public PackingConfig config() {

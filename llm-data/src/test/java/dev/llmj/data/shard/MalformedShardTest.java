@@ -93,6 +93,9 @@ class MalformedShardTest {
     Files.write(f, b.array());
     ShardReader r = ShardReader.open(f);
     expectMessage(r::validate, f, "token 300 at position 4", "vocab size 257");
+    Files.write(dir.resolve("shard-00000.bin"), b.array());
+    PackingIterator it = PackingIterator.open(dir, PackingConfig.of(2, 1));
+    expectMessage(it::validateTokens, dir.resolve("shard-00000.bin"), "token 300 at position 4");
   }
 
   @Test
