@@ -206,11 +206,14 @@ public final class PackingIterator implements DataSetIterator {
     settle();
     DataSet ds;
     // Batches outlive whatever workspace the caller has open, so they are allocated outside it.
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+    MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+    try {
       long[] shape = {n, t};
       INDArray f = Nd4j.create(features, shape, config.dataType()); // (B, T)
       INDArray l = Nd4j.create(labels, shape, config.dataType()); // (B, T)
       ds = new DataSet(f, l);
+    } finally {
+      outside.close();
     }
     if (preProcessor != null) {
       preProcessor.preProcess(ds);

@@ -272,7 +272,7 @@ class PackingIteratorTest {
         () -> PackingConfig.of(8, 1).withValidationFraction(1.0));
     assertTrue(e.getMessage().contains("validationFraction is 1.0"));
     assertThrows(IllegalArgumentException.class,
-        () -> PackingConfig.of(8, 1).withDataType(DataType.HALF));
+        () -> PackingConfig.of(8, 1).withDataType(DataType.BFLOAT16));
     IllegalStateException none = assertThrows(IllegalStateException.class,
         () -> PackingIterator.open(dir, PackingConfig.of(8, 1)).validation());
     assertTrue(none.getMessage().contains("validationFraction is 0.0"));
