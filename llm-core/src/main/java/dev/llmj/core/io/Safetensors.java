@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format:
@@ -106,16 +105,13 @@ public final class Safetensors {
       return;
     }
     INDArray c = array.isView() || array.ordering() != 'c' ? array.dup('c') : array;
-    INDArray flat = c.reshape('c', new long[] {numel});
-    boolean exactDoubles = dtype == SafetensorsDType.F64 && array.dataType() == DataType.DOUBLE;
     for (long done = 0; done < numel; done += SafetensorsFile.CHUNK_ELEMENTS) {
-      long end = Math.min(numel, done + SafetensorsFile.CHUNK_ELEMENTS);
-      INDArray chunk = done == 0 && end == numel ? flat : flat.get(NDArrayIndex.interval(done, end));
+      int n = (int) Math.min(SafetensorsFile.CHUNK_ELEMENTS, numel - done);
       buffer.clear();
-      if (exactDoubles) {
-        ElementCodec.encode(dtype, chunk.toDoubleVector(), buffer);
+      if (array.dataType() == DataType.DOUBLE) {
+        ElementCodec.encode(dtype, BulkCopy.getDoubles(c, done, n), buffer);
       } else {
-        ElementCodec.encode(dtype, chunk.toFloatVector(), buffer);
+        ElementCodec.encode(dtype, BulkCopy.getFloats(c, done, n), buffer);
       }
       writeFully(out, buffer.flip());
     }

@@ -11,7 +11,6 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * An open safetensors file. The header is parsed and validated on {@link Safetensors#open}; tensor
@@ -99,8 +98,7 @@ public final class SafetensorsFile implements TensorSource {
       return Nd4j.create(target, shape, 'c');
     }
     int elementBytes = info.dtype().bytes();
-    INDArray out = null;
-    INDArray flat = null;
+    INDArray out = Nd4j.create(target, shape, 'c');
     long done = 0;
     while (done < numel) {
       long regionElements = Math.min(maxMapBytes / elementBytes, numel - done);
@@ -110,17 +108,11 @@ public final class SafetensorsFile implements TensorSource {
       for (long r = 0; r < regionElements; r += CHUNK_ELEMENTS) {
         int n = (int) Math.min(CHUNK_ELEMENTS, regionElements - r);
         region.position((int) (r * elementBytes));
-        INDArray chunk = target == DataType.FLOAT
-            ? Nd4j.createFromArray(ElementCodec.decodeFloats(info.dtype(), region, n))
-            : Nd4j.createFromArray(ElementCodec.decodeDoubles(info.dtype(), region, n));
-        if (done == 0 && n == numel) {
-          return shape.length == 0 ? chunk.reshape(new long[0]) : chunk.reshape('c', shape);
+        if (target == DataType.FLOAT) {
+          BulkCopy.put(out, done, ElementCodec.decodeFloats(info.dtype(), region, n));
+        } else {
+          BulkCopy.put(out, done, ElementCodec.decodeDoubles(info.dtype(), region, n));
         }
-        if (out == null) {
-          out = Nd4j.create(target, shape, 'c');
-          flat = out.reshape('c', new long[] {numel});
-        }
-        flat.get(NDArrayIndex.interval(done, done + n)).assign(chunk);
         done += n;
       }
     }

@@ -125,38 +125,25 @@ class HfModelTest {
     return Json.STRICT.readTree(folder.resolve("model.safetensors.index.json").toFile()).get("weight_map").get(tensor).textValue();
   }
 
+  /** Edits a fresh sharded export's index (FIRST_SHARD stands for the shard holding wte.weight) and expects an error. */
+  private void expectIndexError(String from, String to, String... fragments) throws IOException {
+    Path folder = shardedFolder();
+    rewriteIndex(folder, from, to.replace("FIRST_SHARD", shardOf(folder, "wte.weight")));
+    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(folder), fragments);
+    AtomicFiles.deleteTree(folder);
+  }
+
   @Test
   void rejectsUnsafeOrInconsistentShardIndex() throws IOException {
-    Path f = shardedFolder();
-    rewriteIndex(f, "\"wpe.weight\" : \"model-00001-of", "\"wpe.weight\" : \"../model-00001-of");
-    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(f), "weight_map['wpe.weight']",
+    String wpe = "\"wpe.weight\" : \"model-00001-of";
+    expectIndexError(wpe, "\"wpe.weight\" : \"../model-00001-of", "weight_map['wpe.weight']",
         "must be a relative file name inside the model folder");
-    AtomicFiles.deleteTree(f);
-
-    Path g = shardedFolder();
-    rewriteIndex(g, "\"wpe.weight\" : \"model-00001-of", "\"wpe.weight\" : \"/tmp/model-00001-of");
-    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(g), "no absolute path");
-    AtomicFiles.deleteTree(g);
-
-    Path h = shardedFolder();
-    rewriteIndex(h, "\"wpe.weight\" : \"model-00001-of", "\"wpe.weight\" : \"model-00009-of");
-    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(h), "names shard 'model-00009-of",
-        "does not exist");
-    AtomicFiles.deleteTree(h);
-
-    Path i = shardedFolder();
-    rewriteIndex(i, "\"wpe.weight\" : \"model-00001-of", "\"wpe.weight\" : \"model-00002-of");
-    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(i), "tensor 'wpe.weight' is stored in model-00001-of");
-    AtomicFiles.deleteTree(i);
-
-    Path j = shardedFolder();
-    rewriteIndex(j, "\"weight_map\" : {", "\"weight_map\" : { \"wte.weight\" : \"" + shardOf(j, "wte.weight") + "\",");
-    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(j), "not valid JSON", "Duplicate field 'wte.weight'");
-    AtomicFiles.deleteTree(j);
-
-    Path k = shardedFolder();
-    rewriteIndex(k, "\"weight_map\" : {", "\"weight_map\" : { \"ghost.weight\" : \"" + shardOf(k, "wte.weight") + "\",");
-    assertThrowsWith(IllegalArgumentException.class, () -> HfModelFolder.open(k), "lists 'ghost.weight'", "does not contain it");
+    expectIndexError(wpe, "\"wpe.weight\" : \"/tmp/model-00001-of", "no absolute path");
+    expectIndexError(wpe, "\"wpe.weight\" : \"model-00009-of", "names shard 'model-00009-of", "does not exist");
+    expectIndexError(wpe, "\"wpe.weight\" : \"model-00002-of", "tensor 'wpe.weight' is stored in model-00001-of");
+    String map = "\"weight_map\" : {";
+    expectIndexError(map, map + " \"wte.weight\" : \"FIRST_SHARD\",", "not valid JSON", "Duplicate field 'wte.weight'");
+    expectIndexError(map, map + " \"ghost.weight\" : \"FIRST_SHARD\",", "lists 'ghost.weight'", "does not contain it");
   }
 
   @Test
