@@ -1,0 +1,242 @@
+package dev.llmj.core.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The architecture fields of a Hugging Face {@code config.json}, one record per supported
+ * {@code model_type}. Keys this library does not interpret ({@code architectures},
+ * {@code bos_token_id}, {@code rope_scaling}, ...) are kept in {@link #extra()} and written back on
+ * export, so a config survives a load/save round trip.
+ *
+ * <pre>{@code
+ * HfConfig config = HfConfig.read(Path.of("gpt2/config.json"));
+ * if (config instanceof HfConfig.Gpt2 g) {
+ *   System.out.println(g.nLayer() + " layers, C=" + g.nEmbd());
+ * }
+ * HfConfig deeper = config.withNumLayers(24);
+ * }</pre>
+ */
+public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
+
+  /** {@code gpt2} or {@code llama}. */
+  String modelType();
+
+  int numLayers();
+
+  int vocabSize();
+
+  boolean tieWordEmbeddings();
+
+  /** Uninterpreted keys of the original file (a copy). */
+  ObjectNode extra();
+
+  /** The same configuration with a different layer count (depth up- or down-scaling). */
+  HfConfig withNumLayers(int numLayers);
+
+  /** The complete {@code config.json} content: {@code model_type}, the typed fields, then {@link #extra()}. */
+  ObjectNode toJson();
+
+  static HfConfig read(Path configJson) throws IOException {
+    JsonNode root;
+    try {
+      root = Json.STRICT.readTree(Files.readAllBytes(configJson));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(configJson + ": not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    return parse(root, configJson.toString());
+  }
+
+  /** @param source names the origin (a file path) in error messages */
+  static HfConfig parse(JsonNode json, String source) {
+    JsonFields f = new JsonFields(json, source);
+    String type = f.optionalString("model_type", null);
+    if (type == null) {
+      throw new IllegalArgumentException(source + ": missing 'model_type'; expected \"gpt2\" or \"llama\"");
+    }
+    try {
+      return switch (type) {
+        case "gpt2" -> Gpt2.parse(f);
+        case "llama" -> Llama.parse(f);
+        default -> throw new UnsupportedOperationException(source + ": model_type '" + type
+            + "' is not supported; supported types are gpt2, llama");
+      };
+    } catch (IllegalArgumentException e) {
+      throw e.getMessage().startsWith(source) ? e : new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * GPT-2 ({@code GPT2LMHeadModel}).
+   *
+   * @param nInner MLP hidden size; HF writes {@code null} for the default 4 * nEmbd
+   */
+  record Gpt2(int vocabSize, int nPositions, int nEmbd, int nLayer, int nHead, int nInner,
+      double layerNormEpsilon, String activationFunction, boolean tieWordEmbeddings, ObjectNode extra)
+      implements HfConfig {
+
+    public Gpt2 {
+      JsonFields.requirePositive("vocab_size", vocabSize);
+      JsonFields.requirePositive("n_positions", nPositions);
+      JsonFields.requirePositive("n_embd", nEmbd);
+      JsonFields.requirePositive("n_layer", nLayer);
+      JsonFields.requirePositive("n_head", nHead);
+      JsonFields.requirePositive("n_inner", nInner);
+      if (nEmbd % nHead != 0) {
+        throw new IllegalArgumentException("n_embd " + nEmbd + " must be divisible by n_head " + nHead);
+      }
+      if (!(layerNormEpsilon > 0)) {
+        throw new IllegalArgumentException("layer_norm_epsilon must be positive, got " + layerNormEpsilon);
+      }
+      if (activationFunction == null || activationFunction.isEmpty()) {
+        throw new IllegalArgumentException("activation_function must be a non-empty string such as gelu_new");
+      }
+      extra = extra == null ? Json.STRICT.createObjectNode() : extra.deepCopy();
+    }
+
+    /** GPT-2 with HF's defaults for everything but the sizes. */
+    public static Gpt2 of(int vocabSize, int nPositions, int nEmbd, int nLayer, int nHead) {
+      return new Gpt2(vocabSize, nPositions, nEmbd, nLayer, nHead, 4 * nEmbd, 1e-5, "gelu_new", true, null);
+    }
+
+    static Gpt2 parse(JsonFields f) {
+      int nEmbd = f.requiredInt("n_embd");
+      return new Gpt2(f.requiredInt("vocab_size"), f.requiredInt("n_positions"), nEmbd, f.requiredInt("n_layer"),
+          f.requiredInt("n_head"), f.optionalInt("n_inner", 4 * nEmbd), f.optionalDouble("layer_norm_epsilon", 1e-5),
+          f.optionalString("activation_function", "gelu_new"), f.optionalBoolean("tie_word_embeddings", true),
+          f.remaining());
+    }
+
+    @Override
+    public String modelType() {
+      return "gpt2";
+    }
+
+    @Override
+    public int numLayers() {
+      return nLayer;
+    }
+
+    @Override
+    public ObjectNode extra() {
+      return extra.deepCopy();
+    }
+
+    @Override
+    public Gpt2 withNumLayers(int numLayers) {
+      return new Gpt2(vocabSize, nPositions, nEmbd, numLayers, nHead, nInner, layerNormEpsilon,
+          activationFunction, tieWordEmbeddings, extra);
+    }
+
+    @Override
+    public ObjectNode toJson() {
+      ObjectNode o = Json.STRICT.createObjectNode().put("model_type", "gpt2").put("vocab_size", vocabSize)
+          .put("n_positions", nPositions).put("n_embd", nEmbd).put("n_layer", nLayer).put("n_head", nHead)
+          .put("n_inner", nInner).put("layer_norm_epsilon", layerNormEpsilon)
+          .put("activation_function", activationFunction).put("tie_word_embeddings", tieWordEmbeddings);
+      o.setAll(extra.deepCopy());
+      return o;
+    }
+  }
+
+  /**
+   * Llama ({@code LlamaForCausalLM}), including grouped-query attention ({@code numKeyValueHeads <
+   * numAttentionHeads}).
+   */
+  record Llama(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
+      int numKeyValueHeads, int headDim, double rmsNormEps, double ropeTheta, int maxPositionEmbeddings,
+      boolean tieWordEmbeddings, boolean attentionBias, boolean mlpBias, String hiddenAct, ObjectNode extra)
+      implements HfConfig {
+
+    public Llama {
+      JsonFields.requirePositive("vocab_size", vocabSize);
+      JsonFields.requirePositive("hidden_size", hiddenSize);
+      JsonFields.requirePositive("intermediate_size", intermediateSize);
+      JsonFields.requirePositive("num_hidden_layers", numHiddenLayers);
+      JsonFields.requirePositive("num_attention_heads", numAttentionHeads);
+      JsonFields.requirePositive("num_key_value_heads", numKeyValueHeads);
+      JsonFields.requirePositive("head_dim", headDim);
+      JsonFields.requirePositive("max_position_embeddings", maxPositionEmbeddings);
+      if (numAttentionHeads % numKeyValueHeads != 0) {
+        throw new IllegalArgumentException("num_attention_heads " + numAttentionHeads
+            + " must be a multiple of num_key_value_heads " + numKeyValueHeads);
+      }
+      if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
+        throw new IllegalArgumentException("rms_norm_eps (" + rmsNormEps + ") and rope_theta (" + ropeTheta
+            + ") must be positive");
+      }
+      if (hiddenAct == null || hiddenAct.isEmpty()) {
+        throw new IllegalArgumentException("hidden_act must be a non-empty string such as silu");
+      }
+      extra = extra == null ? Json.STRICT.createObjectNode() : extra.deepCopy();
+    }
+
+    /** Llama with HF's defaults for everything but the sizes; head_dim = hiddenSize / numAttentionHeads. */
+    public static Llama of(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+        int numAttentionHeads, int numKeyValueHeads) {
+      if (numAttentionHeads <= 0 || hiddenSize % numAttentionHeads != 0) {
+        throw new IllegalArgumentException("hidden_size " + hiddenSize + " must be divisible by num_attention_heads "
+            + numAttentionHeads);
+      }
+      return new Llama(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+          numKeyValueHeads, hiddenSize / numAttentionHeads, 1e-6, 10000.0, 2048, false, false, false, "silu", null);
+    }
+
+    static Llama parse(JsonFields f) {
+      int hidden = f.requiredInt("hidden_size");
+      int heads = f.requiredInt("num_attention_heads");
+      int headDim = f.optionalInt("head_dim", -1);
+      if (headDim == -1) {
+        if (heads <= 0 || hidden % heads != 0) {
+          throw new IllegalArgumentException("hidden_size " + hidden + " is not divisible by num_attention_heads "
+              + heads + "; set head_dim explicitly");
+        }
+        headDim = hidden / heads;
+      }
+      return new Llama(f.requiredInt("vocab_size"), hidden, f.requiredInt("intermediate_size"),
+          f.requiredInt("num_hidden_layers"), heads, f.optionalInt("num_key_value_heads", heads), headDim,
+          f.optionalDouble("rms_norm_eps", 1e-6), f.optionalDouble("rope_theta", 10000.0),
+          f.optionalInt("max_position_embeddings", 2048), f.optionalBoolean("tie_word_embeddings", false),
+          f.optionalBoolean("attention_bias", false), f.optionalBoolean("mlp_bias", false),
+          f.optionalString("hidden_act", "silu"), f.remaining());
+    }
+
+    @Override
+    public String modelType() {
+      return "llama";
+    }
+
+    @Override
+    public int numLayers() {
+      return numHiddenLayers;
+    }
+
+    @Override
+    public ObjectNode extra() {
+      return extra.deepCopy();
+    }
+
+    @Override
+    public Llama withNumLayers(int numLayers) {
+      return new Llama(vocabSize, hiddenSize, intermediateSize, numLayers, numAttentionHeads, numKeyValueHeads,
+          headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, mlpBias,
+          hiddenAct, extra);
+    }
+
+    @Override
+    public ObjectNode toJson() {
+      ObjectNode o = Json.STRICT.createObjectNode().put("model_type", "llama").put("vocab_size", vocabSize)
+          .put("hidden_size", hiddenSize).put("intermediate_size", intermediateSize)
+          .put("num_hidden_layers", numHiddenLayers).put("num_attention_heads", numAttentionHeads)
+          .put("num_key_value_heads", numKeyValueHeads).put("head_dim", headDim).put("rms_norm_eps", rmsNormEps)
+          .put("rope_theta", ropeTheta).put("max_position_embeddings", maxPositionEmbeddings)
+          .put("tie_word_embeddings", tieWordEmbeddings).put("attention_bias", attentionBias)
+          .put("mlp_bias", mlpBias).put("hidden_act", hiddenAct);
+      o.setAll(extra.deepCopy());
+      return o;
+    }
+  }
+}
