@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     description = "Pre-train language models on the JVM: data, tokenizer, model, trainer.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      TokenizerCommand.class,
+      TokenizeCommand.class,
     })
 public final class Llm {
 
