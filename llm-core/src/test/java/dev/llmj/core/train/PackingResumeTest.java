@@ -29,15 +29,15 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A trainer over a real shard {@link PackingIterator}, interrupted after its step-20 checkpoint and resumed
- * with a fresh graph and iterator, must read exactly the windows an uninterrupted run reads from step 20 on,
+ * A trainer over a real shard {@link PackingIterator}, interrupted after its step-16 checkpoint and resumed
+ * with a fresh graph and iterator, must read exactly the windows an uninterrupted run reads from step 16 on,
  * and end with the same parameters and Adam state bit for bit.
  */
 class PackingResumeTest {
 
   private static final long SEED = Long.getLong("tests.seed", 23L);
-  private static final int STEPS = 30;
-  private static final int CHECKPOINT_EVERY = 10;
+  private static final int STEPS = 24;
+  private static final int CHECKPOINT_EVERY = 8;
   private static final int GRAD_ACCUM = 2;
 
   /** Letters a..j are ids 0..9 and {@code <|endoftext|>} is 10: the toy model's vocabulary. */
@@ -102,7 +102,7 @@ class PackingResumeTest {
   private static Path writeShards(Path dir) {
     Random r = new Random(SEED);
     List<Document> docs = new ArrayList<>();
-    for (int d = 0; d < 60; d++) {
+    for (int d = 0; d < 40; d++) {
       StringBuilder s = new StringBuilder();
       int c = r.nextInt(10);
       for (int i = r.nextInt(13); i > 0; i--) {
@@ -157,7 +157,7 @@ class PackingResumeTest {
     List<String> straight = new ArrayList<>();
     trainer(ToyModels.nextToken(SEED, DataType.FLOAT, 0), open(shards, straight), tmp.resolve("a")).run();
 
-    // The interrupted run dies two steps after its step-20 checkpoint.
+    // The interrupted run dies two steps after its second checkpoint.
     List<String> first = new ArrayList<>();
     ComputationGraph crashing = ToyModels.nextToken(SEED, DataType.FLOAT, 0);
     crashing.setListeners(new BaseTrainingListener() {
@@ -178,17 +178,17 @@ class PackingResumeTest {
     int resumeBatch = 2 * CHECKPOINT_EVERY * GRAD_ACCUM;
     PackingIterator reference = PackingIterator.open(shards, packing());
     reference.seekBatch(resumeBatch);
-    Checkpoint atResume = Checkpoint.read(tmp.resolve("b").resolve("step-00000020"));
+    Checkpoint atResume = Checkpoint.read(tmp.resolve("b").resolve(String.format("step-%08d", 2 * CHECKPOINT_EVERY)));
     PackingPosition saved = PackingPosition.parse(atResume.trainerState().dataPosition().textValue());
-    System.out.println("position at step 20: " + saved + "; " + reference.batchesPerEpoch() + " batches per epoch, "
+    System.out.println("position at step " + 2 * CHECKPOINT_EVERY + ": " + saved + "; " + reference.batchesPerEpoch() + " batches per epoch, "
         + straight.size() + " batches in all");
     assertEquals(reference.position(), saved);
     assertTrue(straight.size() > reference.batchesPerEpoch(), "the run crosses an epoch boundary");
     assertEquals(straight.subList(resumeBatch, straight.size()), resumedLog);
     assertEquals(straight.subList(0, resumeBatch), first.subList(0, resumeBatch));
 
-    Checkpoint a = Checkpoint.read(tmp.resolve("a").resolve("step-00000030"));
-    Checkpoint b = Checkpoint.read(tmp.resolve("b").resolve("step-00000030"));
+    Checkpoint a = Checkpoint.read(tmp.resolve("a").resolve(String.format("step-%08d", STEPS)));
+    Checkpoint b = Checkpoint.read(tmp.resolve("b").resolve(String.format("step-%08d", STEPS)));
     assertEquals(a.trainerState().dataPosition(), b.trainerState().dataPosition());
     assertEquals(a.trainerState().tokensSeen(), b.trainerState().tokensSeen());
     assertEquals(a.model().keySet(), b.model().keySet());
@@ -206,9 +206,10 @@ class PackingResumeTest {
   @Test
   void packingIteratorRunningOutOfEpochsStopsNamingTheStep(@TempDir Path tmp) throws Exception {
     Path shards = writeShards(tmp.resolve("shards"));
-    PackingIterator once = PackingIterator.open(shards, packing().withEpochs(1));
+    PackingIterator once = PackingIterator.open(shards, PackingConfig.of(1, 64).withEpochs(1)
+        .withDataType(DataType.FLOAT));
     once.setPreProcessor(oneHot(new ArrayList<>()));
-    TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=1000", "seq_len=1", "micro_batch=8",
+    TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=1000", "seq_len=1", "micro_batch=64",
         "progress=never", "threads=1"));
     Trainer t = Trainer.builder(ToyModels.nextToken(SEED, DataType.FLOAT, 0), cfg)
         .train(PositionedIterator.packing(once)).build();
