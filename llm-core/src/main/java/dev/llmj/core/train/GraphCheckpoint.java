@@ -114,7 +114,7 @@ final class GraphCheckpoint {
    * Assigns {@code weights} to the graph's parameter views by name. The names must match exactly and
    * every shape and data type must agree, so nothing is left at its initial value unnoticed.
    */
-  static void assignWeights(ComputationGraph graph, Map<String, INDArray> weights, Path source) {
+  static void assignWeights(ComputationGraph graph, Map<String, INDArray> weights, Object source) {
     Map<String, INDArray> views = paramViews(graph);
     TreeSet<String> missing = new TreeSet<>(views.keySet());
     missing.removeAll(weights.keySet());
@@ -147,7 +147,7 @@ final class GraphCheckpoint {
   }
 
   /** Same length, and a data type that assigns without rounding (the reader widens F16/BF16 to FLOAT). */
-  private static void requireSameLayout(String name, INDArray saved, DataType type, long length, Path source) {
+  private static void requireSameLayout(String name, INDArray saved, DataType type, long length, Object source) {
     boolean exact = saved.dataType() == type
         || (saved.dataType() == DataType.FLOAT && (type == DataType.HALF || type == DataType.BFLOAT16));
     if (!exact) {

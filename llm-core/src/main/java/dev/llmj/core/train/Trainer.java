@@ -22,16 +22,24 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * TrainConfig cfg = TrainConfig.read(Path.of("train.json")).withOverrides(List.of("max_steps=2000"));
+ * PackingIterator data = PackingIterator.open(shardDir, PackingConfig.of(256, 16).withEpochs(2));
  * TrainResult r = Trainer.builder(graph, cfg)
- *     .train(PositionedIterator.counting(trainIterator))
+ *     .train(PositionedIterator.packing(data))      // or PositionedIterator.counting(anyIterator)
  *     .validation(valIterator, 4.2)                 // bytes per token of the validation text
- *     .checkpoints(runDir.resolve("checkpoints"))    // step-NNNNNNNN folders, see CheckpointManager
- *     .modelConfig(modelConfigJson)                  // config.json of each checkpoint (optional)
+ *     .checkpoints(runDir.resolve("checkpoints"))   // step-NNNNNNNN folders, see CheckpointManager
+ *     .modelConfig(modelConfigJson)                 // each checkpoint's config.json (optional)
  *     .metrics(runDir.resolve("metrics.jsonl"))
  *     .flopsPerToken(6.0 * graph.numParams())
  *     .build()
  *     .run();                                       // continues from the newest checkpoint, if any
  * }</pre>
+ *
+ * <p>Checkpoints are the library's {@link Checkpoint} folders: the graph's parameters by
+ * {@code paramTable()} name in {@code model.safetensors} (F32 for a FLOAT graph, F64 for DOUBLE), the
+ * flat AdamW state as {@code updater_state} in {@code optimizer.safetensors}, DL4J's iteration and epoch
+ * counters in {@code optimizer.json}, and step, tokens, {@code val_loss}, data position and RNG state in
+ * {@code trainer_state.json}. {@link #loadWeights} puts a checkpoint's weights into a graph, e.g. the best
+ * one for evaluation.
  *
  * <p>The graph's score must be the mean loss per token in nats (perplexity and bits per byte derive from
  * it). Its layers' updaters and regularization are replaced by the configuration's AdamW settings.
@@ -152,6 +160,22 @@ public final class Trainer {
     }
     return new TrainResult(step, tokens, last == null ? Double.NaN : last.loss(), lastEval, bestValLoss, skipped,
         resumedFrom);
+  }
+
+  /**
+   * Assigns a trainer checkpoint's weights to {@code graph}'s parameters by name, e.g. to evaluate or
+   * generate from the best checkpoint:
+   *
+   * <pre>{@code
+   * CheckpointManager ckpts = new CheckpointManager(runDir.resolve("checkpoints"), cfg.retention());
+   * Trainer.loadWeights(graph, Checkpoint.read(ckpts.best().orElseThrow().folder()));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException naming the missing, unexpected or mismatched (shape, type) weights;
+   *     nothing is assigned then
+   */
+  public static void loadWeights(ComputationGraph graph, Checkpoint checkpoint) {
+    GraphCheckpoint.assignWeights(graph, checkpoint.model(), "checkpoint of step " + checkpoint.trainerState().step());
   }
 
   /** Validation loss, perplexity and bits per byte of the graph as it is now. */

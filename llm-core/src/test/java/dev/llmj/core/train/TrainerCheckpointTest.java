@@ -84,7 +84,7 @@ class TrainerCheckpointTest {
 
       // Restoring into a differently initialised graph reproduces every parameter bit.
       ComputationGraph other = ToyModels.nextToken(SEED + 1, type, 0);
-      GraphCheckpoint.assignWeights(other, c.model(), folder);
+      Trainer.loadWeights(other, c);
       long after = 0;
       for (Map.Entry<String, INDArray> p : graph.paramTable().entrySet()) {
         after += bitsDiffering(p.getValue(), other.paramTable().get(p.getKey()));
