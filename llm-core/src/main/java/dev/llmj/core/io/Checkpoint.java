@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,7 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * optimizer.safetensors   optimizer state arrays by name (e.g. Adam moments, flat)
  * optimizer.json          optimizer scalars (iteration count, learning rate, ...)
  * trainer_state.json      {@link TrainerState}
- * COMPLETE                written last: format version and every file's size
+ * COMPLETE                written last: format version, every file's size and CRC-32
  * </pre>
  *
  * Arrays are stored in their own type (FLOAT as F32, DOUBLE as F64), so resuming is bit-exact.
@@ -80,8 +84,10 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
     ObjectNode marker = Json.STRICT.createObjectNode().put("format", FORMAT).put("version", VERSION)
         .put("step", trainerState.step());
     ObjectNode sizes = marker.putObject("files");
+    ObjectNode crcs = marker.putObject("crc32");
     for (String f : FILES) {
       sizes.put(f, Files.size(dir.resolve(f)));
+      crcs.put(f, crc32(dir.resolve(f))); // read back from the page cache: cheap next to writing
     }
     writeJson(dir.resolve(MARKER), marker);
   }
@@ -90,9 +96,20 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
     Files.write(file, Json.PRETTY.writeValueAsBytes(node));
   }
 
-  /** Reads a checkpoint after {@link #verify}ing it; arrays come back as FLOAT (DOUBLE for F64). */
+  /**
+   * Reads a checkpoint after {@link #verify}ing it and checking every file's CRC-32, so a flipped bit
+   * fails here rather than resuming from corrupt weights. Arrays come back as FLOAT (DOUBLE for F64).
+   */
   public static Checkpoint read(Path folder) throws IOException {
     verify(folder);
+    JsonNode crcs = readJson(folder.resolve(MARKER)).path("crc32");
+    for (String f : FILES) {
+      long actual = crc32(folder.resolve(f));
+      if (!crcs.path(f).canConvertToLong() || crcs.path(f).asLong() != actual) {
+        throw new IllegalArgumentException(folder.resolve(f) + ": CRC-32 " + actual + " but the checkpoint recorded "
+            + crcs.path(f) + "; the file is damaged, resume from an earlier checkpoint");
+      }
+    }
     return new Checkpoint(readJson(folder.resolve(CONFIG)), readTensors(folder.resolve(MODEL)),
         readTensors(folder.resolve(OPTIMIZER)), readJson(folder.resolve(OPTIMIZER_SCALARS)),
         readTrainerState(folder));
@@ -144,6 +161,17 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
             + e.getValue().asLong() + "; the file was truncated or modified");
       }
     }
+  }
+
+  private static long crc32(Path file) throws IOException {
+    CRC32 crc = new CRC32();
+    ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (ch.read(buffer.clear()) >= 0) {
+        crc.update(buffer.flip());
+      }
+    }
+    return crc.getValue();
   }
 
   private static Map<String, INDArray> readTensors(Path file) throws IOException {

@@ -2,19 +2,16 @@ package dev.llmj.core.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /** {@link PositionedIterator#counting}: position = batches returned since the last reset. */
-final class CountingIterator implements PositionedIterator {
+final class CountingIterator extends ForwardingIterator {
 
-  private final DataSetIterator in;
   private long batches;
 
   CountingIterator(DataSetIterator in) {
-    this.in = in;
+    super(in);
   }
 
   @Override
@@ -42,63 +39,18 @@ final class CountingIterator implements PositionedIterator {
   @Override
   public DataSet next(int num) {
     batches++;
-    return in.next(num);
+    return super.next(num);
   }
 
   @Override
   public DataSet next() {
     batches++;
-    return in.next();
-  }
-
-  @Override
-  public boolean hasNext() {
-    return in.hasNext();
+    return super.next();
   }
 
   @Override
   public void reset() {
-    in.reset();
+    super.reset();
     batches = 0;
-  }
-
-  @Override
-  public int inputColumns() {
-    return in.inputColumns();
-  }
-
-  @Override
-  public int totalOutcomes() {
-    return in.totalOutcomes();
-  }
-
-  @Override
-  public boolean resetSupported() {
-    return in.resetSupported();
-  }
-
-  @Override
-  public boolean asyncSupported() {
-    return false;
-  }
-
-  @Override
-  public int batch() {
-    return in.batch();
-  }
-
-  @Override
-  public void setPreProcessor(DataSetPreProcessor preProcessor) {
-    in.setPreProcessor(preProcessor);
-  }
-
-  @Override
-  public DataSetPreProcessor getPreProcessor() {
-    return in.getPreProcessor();
-  }
-
-  @Override
-  public List<String> getLabels() {
-    return in.getLabels();
   }
 }

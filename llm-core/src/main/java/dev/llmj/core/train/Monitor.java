@@ -95,7 +95,7 @@ final class Monitor implements Closeable {
   void evaluation(long stepsDone, Evaluation e) throws IOException {
     ObjectNode line = JSON.createObjectNode();
     line.put("step", stepsDone);
-    line.put("val_loss", e.loss());
+    line.put(GraphCheckpoint.VAL_LOSS, e.loss());
     line.put("val_ppl", e.perplexity());
     if (!Double.isNaN(e.bitsPerByte())) {
       line.put("val_bpb", e.bitsPerByte());

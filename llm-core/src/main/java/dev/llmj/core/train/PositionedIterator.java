@@ -1,6 +1,7 @@
 package dev.llmj.core.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmj.data.shard.PackingIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -10,12 +11,13 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * first {@code next()} of the resumed run.
  *
  * <pre>{@code
- * PositionedIterator train = PositionedIterator.counting(myIterator); // any deterministic iterator
+ * PositionedIterator train = PositionedIterator.packing(PackingIterator.open(shardDir, packingConfig));
+ * PositionedIterator other = PositionedIterator.counting(myIterator); // any deterministic iterator
  * }</pre>
  */
 public interface PositionedIterator extends DataSetIterator {
 
-  /** The position after the last batch returned, as JSON (a small object). */
+  /** The position after the last batch returned, as small JSON (stored verbatim in the checkpoint). */
   JsonNode position();
 
   /** Moves to a position previously returned by {@link #position()} of an identically built iterator. */
@@ -28,5 +30,15 @@ public interface PositionedIterator extends DataSetIterator {
    */
   static PositionedIterator counting(DataSetIterator iterator) {
     return iterator instanceof PositionedIterator p ? p : new CountingIterator(iterator);
+  }
+
+  /**
+   * Adapts a shard {@link PackingIterator}: the position is its {@code PackingPosition} (epoch and window),
+   * so resuming seeks to the exact window instead of re-reading batches. Set {@code PackingConfig.withEpochs}
+   * to cover the step or token budget: the trainer stops with an error when the epochs run out, rather
+   * than replaying epoch 0's order.
+   */
+  static PositionedIterator packing(PackingIterator iterator) {
+    return new PackingPositioned(iterator);
   }
 }

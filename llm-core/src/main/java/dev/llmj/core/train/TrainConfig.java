@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmj.core.io.CheckpointManager;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -129,6 +130,16 @@ public record TrainConfig(
   /** Tokens consumed by one optimizer step. */
   public long tokensPerStep() {
     return (long) microBatch * seqLen * gradAccum;
+  }
+
+  /**
+   * The checkpoint retention this configuration asks for: the {@code keep_last} newest, plus with
+   * {@code keep_best} the one of lowest {@code val_loss}. Open a run's checkpoints with it to read them:
+   * {@code new CheckpointManager(runDir.resolve("checkpoints"), cfg.retention())}.
+   */
+  public CheckpointManager.Retention retention() {
+    CheckpointManager.Retention r = CheckpointManager.Retention.keepLast(keepLast);
+    return keepBest ? r.withBest(GraphCheckpoint.VAL_LOSS, false) : r;
   }
 
   /** The number of optimizer steps of the budget (a token budget is rounded up to whole steps). */

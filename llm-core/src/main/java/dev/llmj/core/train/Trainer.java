@@ -1,8 +1,8 @@
 package dev.llmj.core.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmj.core.io.Checkpoint;
+import dev.llmj.core.io.CheckpointManager;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.function.ToLongFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,15 +22,24 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * TrainConfig cfg = TrainConfig.read(Path.of("train.json")).withOverrides(List.of("max_steps=2000"));
+ * PackingIterator data = PackingIterator.open(shardDir, PackingConfig.of(256, 16).withEpochs(2));
  * TrainResult r = Trainer.builder(graph, cfg)
- *     .train(PositionedIterator.counting(trainIterator))
+ *     .train(PositionedIterator.packing(data))      // or PositionedIterator.counting(anyIterator)
  *     .validation(valIterator, 4.2)                 // bytes per token of the validation text
- *     .checkpoints(CheckpointStore.directory(runDir.resolve("checkpoints"), cfg.keepLast(), cfg.keepBest()))
+ *     .checkpoints(runDir.resolve("checkpoints"))   // step-NNNNNNNN folders, see CheckpointManager
+ *     .modelConfig(modelConfigJson)                 // each checkpoint's config.json (optional)
  *     .metrics(runDir.resolve("metrics.jsonl"))
  *     .flopsPerToken(6.0 * graph.numParams())
  *     .build()
  *     .run();                                       // continues from the newest checkpoint, if any
  * }</pre>
+ *
+ * <p>Checkpoints are the library's {@link Checkpoint} folders: the graph's parameters by
+ * {@code paramTable()} name in {@code model.safetensors} (F32 for a FLOAT graph, F64 for DOUBLE), the
+ * flat AdamW state as {@code updater_state} in {@code optimizer.safetensors}, DL4J's iteration and epoch
+ * counters in {@code optimizer.json}, and step, tokens, {@code val_loss}, data position and RNG state in
+ * {@code trainer_state.json}. {@link #loadWeights} puts a checkpoint's weights into a graph, e.g. the best
+ * one for evaluation.
  *
  * <p>The graph's score must be the mean loss per token in nats (perplexity and bits per byte derive from
  * it). Its layers' updaters and regularization are replaced by the configuration's AdamW settings.
@@ -40,14 +48,13 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
 
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int STATE_FORMAT = 1;
 
   private final ComputationGraph graph;
   private final TrainConfig cfg;
   private final PositionedIterator train;
   private final Evaluator evaluator;
-  private final CheckpointStore store;
+  private final Path checkpointDir;
+  private final JsonNode modelConfig;
   private final Path metricsFile;
   private final double flopsPerToken;
   private final PrintStream stderr;
@@ -59,6 +66,7 @@ public final class Trainer {
   private long skipped;
   private double bestValLoss = Double.NaN;
   private long lastSavedStep = -1;
+  private CheckpointManager checkpoints;
 
   private Trainer(Builder b) {
     this.graph = b.graph;
@@ -66,7 +74,8 @@ public final class Trainer {
     this.train = b.train;
     this.evaluator = b.validation == null ? null
         : new Evaluator(b.validation, b.bytesPerToken, cfg.evalBatches(), b.tokenCounter);
-    this.store = b.store;
+    this.checkpointDir = b.checkpointDir;
+    this.modelConfig = b.modelConfig;
     this.metricsFile = b.metricsFile;
     this.flopsPerToken = b.flopsPerToken;
     this.stderr = b.stderr;
@@ -85,12 +94,15 @@ public final class Trainer {
 
   /**
    * Trains until the step or token budget is spent, evaluating and checkpointing on the way and at the
-   * end. If the checkpoint store holds a checkpoint, training continues from the newest one.
+   * end. If the checkpoint folder holds a complete checkpoint, training continues from the newest one.
    *
    * @throws NonFiniteLossException when a step's loss or gradient is not finite and skip_nonfinite is off;
    *     parameters keep the last good step's values and the checkpoints stay as they were
    */
   public TrainResult run() throws IOException {
+    if (checkpointDir != null && checkpoints == null) {
+      checkpoints = new CheckpointManager(checkpointDir, cfg.retention());
+    }
     long resumedFrom = resume();
     if (resumedFrom < 0) {
       Nd4j.getRandom().setSeed(cfg.seed());
@@ -135,7 +147,7 @@ public final class Trainer {
           }
           monitor.evaluation(step, eval);
         }
-        if (store != null && (end || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0))) {
+        if (checkpoints != null && (end || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0))) {
           save(eval);
         }
       }
@@ -143,11 +155,27 @@ public final class Trainer {
     for (TrainingListener l : graph.getListeners()) {
       l.onEpochEnd(graph);
     }
-    if (store != null && lastSavedStep != step) {
+    if (checkpoints != null && lastSavedStep != step) {
       save(null);
     }
     return new TrainResult(step, tokens, last == null ? Double.NaN : last.loss(), lastEval, bestValLoss, skipped,
         resumedFrom);
+  }
+
+  /**
+   * Assigns a trainer checkpoint's weights to {@code graph}'s parameters by name, e.g. to evaluate or
+   * generate from the best checkpoint:
+   *
+   * <pre>{@code
+   * CheckpointManager ckpts = new CheckpointManager(runDir.resolve("checkpoints"), cfg.retention());
+   * Trainer.loadWeights(graph, Checkpoint.read(ckpts.best().orElseThrow().folder()));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException naming the missing, unexpected or mismatched (shape, type) weights;
+   *     nothing is assigned then
+   */
+  public static void loadWeights(ComputationGraph graph, Checkpoint checkpoint) {
+    GraphCheckpoint.assignWeights(graph, checkpoint.model(), "checkpoint of step " + checkpoint.trainerState().step());
   }
 
   /** Validation loss, perplexity and bits per byte of the graph as it is now. */
@@ -171,7 +199,7 @@ public final class Trainer {
       graph.incrementEpochCount();
       if (!train.resetSupported()) {
         throw new IllegalStateException("Training data ended at step " + step + " and the iterator cannot reset;"
-            + " lower max_steps/max_tokens or use a resettable iterator");
+            + " lower max_steps/max_tokens, or give the iterator more data or epochs");
       }
       train.reset();
       if (!train.hasNext()) {
@@ -185,62 +213,35 @@ public final class Trainer {
   }
 
   private void save(Evaluation eval) throws IOException {
-    ObjectNode state = JSON.createObjectNode();
-    state.put("format", STATE_FORMAT);
-    state.put("step", step);
-    state.put("tokens", tokens);
-    state.put("iteration", graph.getIterationCount());
-    state.put("epoch", graph.getEpochCount());
-    state.put("skipped_steps", skipped);
-    state.put("best_validation_loss", bestValLoss);
-    state.put("next_lr", schedule.valueAt(graph.getIterationCount(), graph.getEpochCount()));
-    state.set("data_position", train.position());
-    Random rng = Nd4j.getRandom();
-    state.putObject("nd4j_rng").put("root_state", rng.rootState()).put("node_state", rng.nodeState());
-    state.set("config", cfg.toJson());
-    Nd4j.getExecutioner().commit();
-    store.save(new Checkpoint(step, graph.params(), graph.getUpdater().getStateViewArray(), state,
-        eval == null ? Double.NaN : eval.loss()));
+    JsonNode model = modelConfig != null ? modelConfig : Checkpoint.json(graph.getConfiguration().toJson());
+    GraphCheckpoint.Progress progress = new GraphCheckpoint.Progress(step, tokens, skipped, bestValLoss);
+    Path folder = checkpoints.save(GraphCheckpoint.capture(graph, model, cfg, progress, train.position(),
+        eval == null ? Double.NaN : eval.loss(), schedule.valueAt(graph.getIterationCount(), graph.getEpochCount())));
     lastSavedStep = step;
-    log.info("Checkpoint saved at step {}", step);
+    log.info("Checkpoint saved at step {} in {}", step, folder);
   }
 
   /** Loads the newest checkpoint into graph, updater, counters, RNG and iterator; returns its step or -1. */
   private long resume() throws IOException {
-    Optional<Checkpoint> found = store == null ? Optional.empty() : store.latest();
-    if (found.isEmpty()) {
+    Optional<CheckpointManager.Entry> latest = checkpoints == null ? Optional.empty() : checkpoints.latest();
+    if (latest.isEmpty()) {
       return -1;
     }
-    Checkpoint c = found.get();
-    JsonNode s = c.state();
-    if (s.path("format").asInt() != STATE_FORMAT) {
-      throw new IOException("Checkpoint at step " + c.step() + " has state format " + s.path("format")
-          + ", this trainer reads format " + STATE_FORMAT);
-    }
-    if (c.params().length() != graph.numParams()) {
-      throw new IllegalArgumentException("Checkpoint at step " + c.step() + " has " + c.params().length()
-          + " parameters but the graph has " + graph.numParams() + "; build the same model to resume");
-    }
-    TrainConfig saved = TrainConfig.fromJson(s.path("config"), "checkpoint step " + c.step());
+    Path folder = latest.get().folder();
+    Checkpoint c = Checkpoint.read(folder);
+    TrainConfig saved = GraphCheckpoint.trainConfig(c, folder);
     if (!saved.equals(cfg)) {
       log.warn("Resuming with a configuration that differs from the checkpoint's; the run will not match an"
           + " uninterrupted one. checkpoint: {} now: {}", saved.toJson(), cfg.toJson());
     }
-    graph.params().assign(c.params().reshape(graph.params().shape()));
-    if (c.updaterState() != null) {
-      graph.getUpdater().setStateViewArray(c.updaterState().reshape(graph.getUpdater().getStateViewArray().shape()));
-    }
-    graph.getConfiguration().setIterationCount(s.path("iteration").asInt());
-    graph.getConfiguration().setEpochCount(s.path("epoch").asInt());
-    Nd4j.getRandom().setStates(s.path("nd4j_rng").path("root_state").asLong(),
-        s.path("nd4j_rng").path("node_state").asLong());
-    train.restore(s.path("data_position"));
-    step = c.step();
-    tokens = s.path("tokens").asLong();
-    skipped = s.path("skipped_steps").asLong();
-    bestValLoss = s.path("best_validation_loss").asDouble(Double.NaN);
+    GraphCheckpoint.Progress p = GraphCheckpoint.restore(c, folder, graph);
+    train.restore(c.trainerState().dataPosition());
+    step = p.step();
+    tokens = p.tokens();
+    skipped = p.skipped();
+    bestValLoss = p.bestValLoss();
     lastSavedStep = step;
-    log.info("Resumed from the checkpoint at step {} ({} tokens seen)", step, tokens);
+    log.info("Resumed from {} at step {} ({} tokens seen)", folder, step, tokens);
     return step;
   }
 
@@ -255,7 +256,8 @@ public final class Trainer {
     private PositionedIterator train;
     private DataSetIterator validation;
     private double bytesPerToken = Double.NaN;
-    private CheckpointStore store;
+    private Path checkpointDir;
+    private JsonNode modelConfig;
     private Path metricsFile;
     private double flopsPerToken;
     private DecayPolicy decayPolicy = DecayPolicy.DEFAULT;
@@ -283,8 +285,22 @@ public final class Trainer {
       return this;
     }
 
-    public Builder checkpoints(CheckpointStore store) {
-      this.store = store;
+    /**
+     * Saves checkpoints as {@code step-NNNNNNNN} folders in {@code runDir} (see {@link CheckpointManager}),
+     * keeping the configuration's {@code keep_last} newest plus, with {@code keep_best}, the one of lowest
+     * {@code val_loss}; {@link #run()} resumes from the newest complete one.
+     */
+    public Builder checkpoints(Path runDir) {
+      this.checkpointDir = runDir;
+      return this;
+    }
+
+    /**
+     * The model configuration written as each checkpoint's {@code config.json} (e.g. the model's own config
+     * record as JSON); by default the graph's {@code ComputationGraphConfiguration} JSON.
+     */
+    public Builder modelConfig(JsonNode modelConfig) {
+      this.modelConfig = modelConfig == null ? null : modelConfig.deepCopy();
       return this;
     }
 

@@ -91,6 +91,16 @@ class CheckpointTest {
     Files.write(c.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length - 10));
     assertThrowsWith(IllegalArgumentException.class, () -> Checkpoint.read(c), "model.safetensors",
         "bytes but the checkpoint recorded " + weights.length);
+
+    // A flipped bit keeps the size, so only the checksum read() computes can catch it.
+    Path d = dir.resolve("d");
+    checkpoint(1, null).write(d);
+    byte[] state = Files.readAllBytes(d.resolve("optimizer.safetensors"));
+    state[state.length - 3] ^= 0x10;
+    Files.write(d.resolve("optimizer.safetensors"), state);
+    Checkpoint.verify(d);
+    assertThrowsWith(IllegalArgumentException.class, () -> Checkpoint.read(d), "optimizer.safetensors",
+        "CRC-32", "resume from an earlier checkpoint");
   }
 
   @Test

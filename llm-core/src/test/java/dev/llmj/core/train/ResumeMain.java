@@ -37,7 +37,7 @@ public final class ResumeMain {
     TrainResult r = Trainer.builder(graph, cfg)
         .train(new ToyData(5, 8, 13, DataType.FLOAT))
         .validation(new ToyData(6, 16, 2, DataType.FLOAT), 4.0)
-        .checkpoints(CheckpointStore.directory(dir.resolve("checkpoints"), cfg.keepLast(), cfg.keepBest()))
+        .checkpoints(dir.resolve("checkpoints"))
         .metrics(dir.resolve("metrics.jsonl"))
         .build()
         .run();
