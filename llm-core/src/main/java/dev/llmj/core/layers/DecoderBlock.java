@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (grouped-query when fewer than {@code nHeads}) and optional rotary positions.
  *
  * <p>Parameters, weights stored (in, out) so the forward pass is {@code x W} without transposes:
- * {@code norm1_g [norm1_b] wq (C, H*D) [bq] wk (C, Hkv*D) [bk] wv (C, Hkv*D) [bv] wo (C, C) [bo]
- * norm2_g [norm2_b] [wgate (C, F)] wup (C, F) [bup] wdown (F, C) [bdown]}.
+ * {@code norm1gain [norm1bias] wq (C, H*D) [bq] wk (C, Hkv*D) [bk] wv (C, Hkv*D) [bv] wo (C, C) [bo]
+ * norm2gain [norm2bias] [wgate (C, F)] wup (C, F) [bup] wdown (F, C) [bdown]}.
  *
  * <pre>{@code
  * DecoderBlock block = new DecoderBlock();
@@ -74,9 +74,9 @@ public final class DecoderBlock extends TransformerLayer {
   }
 
   private void addNorm(List<ParamSpec> p, String name) {
-    p.add(ParamSpec.gain(name + "_g", getDModel()));
+    p.add(ParamSpec.gain(name + "gain", getDModel()));
     if (norm == NormKind.LAYER_NORM) {
-      p.add(ParamSpec.bias(name + "_b", getDModel()));
+      p.add(ParamSpec.bias(name + "bias", getDModel()));
     }
   }
 

@@ -82,7 +82,7 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
     INDArray x = x3.reshape(n, c);
 
     Norm.Saved[] n1 = new Norm.Saved[1];
-    INDArray h1 = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), param("norm1_g"), params.get("norm1_b"), n1);
+    INDArray h1 = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), param("norm1gain"), params.get("norm1bias"), n1);
     INDArray q = linear(h1, "q").reshape(b, t, h, d);
     INDArray k = linear(h1, "k").reshape(b, t, hkv, d);
     INDArray v = linear(h1, "v").reshape(b, t, hkv, d);
@@ -109,7 +109,7 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
     INDArray x1 = y.addi(x);
 
     Norm.Saved[] n2 = new Norm.Saved[1];
-    INDArray h2 = Norm.forward(x1, cfg.getNorm(), cfg.getNormEps(), param("norm2_g"), params.get("norm2_b"), n2);
+    INDArray h2 = Norm.forward(x1, cfg.getNorm(), cfg.getNormEps(), param("norm2gain"), params.get("norm2bias"), n2);
     INDArray a, u = null, g;
     if (cfg.getMlp() == MlpKind.SWIGLU) {
       a = Ops.mm(h2, false, param("wgate"), false);
@@ -162,8 +162,8 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
       weightGrad(s.h2(), da, "up", bias);
       dh2 = Ops.mm(da, false, param("wup"), true);
     }
-    INDArray dx1 = Norm.backward(dh2, s.n2(), cfg.getNorm(), param("norm2_g"), gradientViews.get("norm2_g"),
-        gradientViews.get("norm2_b")).addi(dOut);
+    INDArray dx1 = Norm.backward(dh2, s.n2(), cfg.getNorm(), param("norm2gain"), gradientViews.get("norm2gain"),
+        gradientViews.get("norm2bias")).addi(dOut);
 
     INDArray dy = s.drop1() == null ? dx1 : dx1.mul(s.drop1());
     weightGrad(s.att().reshape(n, c), dy, "o", bias);
@@ -184,8 +184,8 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
     INDArray dh1 = Ops.mm(dq2, false, param("wq"), true);
     Ops.gemm(false, true, dk2, param("wk"), 1, dh1);
     Ops.gemm(false, true, dv2, param("wv"), 1, dh1);
-    INDArray dx = Norm.backward(dh1, s.n1(), cfg.getNorm(), param("norm1_g"), gradientViews.get("norm1_g"),
-        gradientViews.get("norm1_b")).addi(dx1);
+    INDArray dx = Norm.backward(dh1, s.n1(), cfg.getNorm(), param("norm1gain"), gradientViews.get("norm1gain"),
+        gradientViews.get("norm1bias")).addi(dx1);
 
     saved = null;
     Gradient grad = new DefaultGradient();

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * labels (B, T). In: (B, T, C). Out: logits (B, T, V), not probabilities, since sampling and
  * scoring both want logits. The loss is the mean over tokens whose label is not {@code ignoreIndex}.
  *
- * <p>Parameters: {@code normf_g [normf_b]}, and {@code wout} (C, V) unless {@code tiedTo} names the
+ * <p>Parameters: {@code normfgain [normfbias]}, and {@code wout} (C, V) unless {@code tiedTo} names the
  * embedding vertex whose {@code wte} (V, C) doubles as the projection; see {@link TiedHeadVertex}.
  */
 public final class LmHead extends TransformerLayer {
@@ -40,9 +40,9 @@ public final class LmHead extends TransformerLayer {
   @Override
   List<ParamSpec> paramSpecs() {
     List<ParamSpec> p = new ArrayList<>();
-    p.add(ParamSpec.gain("normf_g", getDModel()));
+    p.add(ParamSpec.gain("normfgain", getDModel()));
     if (norm == NormKind.LAYER_NORM) {
-      p.add(ParamSpec.bias("normf_b", getDModel()));
+      p.add(ParamSpec.bias("normfbias", getDModel()));
     }
     if (tiedTo == null) {
       p.add(ParamSpec.matrix("wout", getInitStd(), getDModel(), vocabSize));

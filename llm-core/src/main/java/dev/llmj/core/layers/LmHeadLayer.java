@@ -57,7 +57,7 @@ final class LmHeadLayer extends BaseLayer<LmHead> implements IOutputLayer {
     LmHead cfg = layerConf();
     long n = x3.size(0) * x3.size(1);
     INDArray x = x3.dup('c').reshape(n, cfg.getDModel());
-    INDArray h = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), getParam("normf_g"), params.get("normf_b"), save);
+    INDArray h = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), getParam("normfgain"), params.get("normfbias"), save);
     if (normed != null) {
       normed[0] = h;
     }
@@ -140,8 +140,8 @@ final class LmHeadLayer extends BaseLayer<LmHead> implements IOutputLayer {
       Ops.gemm(true, false, h, dLogits, 0, gradientViews.get("wout"));
       dh = Ops.mm(dLogits, false, getParam("wout"), true);
     }
-    INDArray dx = Norm.backward(dh, ns[0], cfg.getNorm(), getParam("normf_g"), gradientViews.get("normf_g"),
-        gradientViews.get("normf_b"));
+    INDArray dx = Norm.backward(dh, ns[0], cfg.getNorm(), getParam("normfgain"), gradientViews.get("normfgain"),
+        gradientViews.get("normfbias"));
     lastLoss = count == 0 ? 0 : pl[1].sumNumber().doubleValue() / count;
     lastLossInput = input;
     lastLossLabels = labels;

@@ -51,36 +51,36 @@ public final class HuggingFace {
       for (int i = 0; i < c.nLayers(); i++) {
         String h = p + "h." + i + ".";
         String b = Transformers.block(i);
-        e.add(new Entry(h + "ln_1.weight", b, List.of("norm1_g"), Layout.SAME));
-        e.add(new Entry(h + "ln_1.bias", b, List.of("norm1_b"), Layout.SAME));
+        e.add(new Entry(h + "ln_1.weight", b, List.of("norm1gain"), Layout.SAME));
+        e.add(new Entry(h + "ln_1.bias", b, List.of("norm1bias"), Layout.SAME));
         e.add(new Entry(h + "attn.c_attn.weight", b, List.of("wq", "wk", "wv"), Layout.CONCAT));
         e.add(new Entry(h + "attn.c_attn.bias", b, List.of("bq", "bk", "bv"), Layout.CONCAT));
         e.add(new Entry(h + "attn.c_proj.weight", b, List.of("wo"), Layout.SAME));
         e.add(new Entry(h + "attn.c_proj.bias", b, List.of("bo"), Layout.SAME));
-        e.add(new Entry(h + "ln_2.weight", b, List.of("norm2_g"), Layout.SAME));
-        e.add(new Entry(h + "ln_2.bias", b, List.of("norm2_b"), Layout.SAME));
+        e.add(new Entry(h + "ln_2.weight", b, List.of("norm2gain"), Layout.SAME));
+        e.add(new Entry(h + "ln_2.bias", b, List.of("norm2bias"), Layout.SAME));
         e.add(new Entry(h + "mlp.c_fc.weight", b, List.of("wup"), Layout.SAME));
         e.add(new Entry(h + "mlp.c_fc.bias", b, List.of("bup"), Layout.SAME));
         e.add(new Entry(h + "mlp.c_proj.weight", b, List.of("wdown"), Layout.SAME));
         e.add(new Entry(h + "mlp.c_proj.bias", b, List.of("bdown"), Layout.SAME));
       }
-      e.add(new Entry(p + "ln_f.weight", Transformers.HEAD, List.of("normf_g"), Layout.SAME));
-      e.add(new Entry(p + "ln_f.bias", Transformers.HEAD, List.of("normf_b"), Layout.SAME));
+      e.add(new Entry(p + "ln_f.weight", Transformers.HEAD, List.of("normfgain"), Layout.SAME));
+      e.add(new Entry(p + "ln_f.bias", Transformers.HEAD, List.of("normfbias"), Layout.SAME));
     } else {
       e.add(new Entry("model.embed_tokens.weight", emb, List.of("wte"), Layout.SAME));
       for (int i = 0; i < c.nLayers(); i++) {
         String h = "model.layers." + i + ".";
         String b = Transformers.block(i);
-        e.add(new Entry(h + "input_layernorm.weight", b, List.of("norm1_g"), Layout.SAME));
+        e.add(new Entry(h + "input_layernorm.weight", b, List.of("norm1gain"), Layout.SAME));
         for (String proj : List.of("q", "k", "v", "o")) {
           e.add(new Entry(h + "self_attn." + proj + "_proj.weight", b, List.of("w" + proj), Layout.TRANSPOSED));
         }
-        e.add(new Entry(h + "post_attention_layernorm.weight", b, List.of("norm2_g"), Layout.SAME));
+        e.add(new Entry(h + "post_attention_layernorm.weight", b, List.of("norm2gain"), Layout.SAME));
         for (String proj : List.of("gate", "up", "down")) {
           e.add(new Entry(h + "mlp." + proj + "_proj.weight", b, List.of("w" + proj), Layout.TRANSPOSED));
         }
       }
-      e.add(new Entry("model.norm.weight", Transformers.HEAD, List.of("normf_g"), Layout.SAME));
+      e.add(new Entry("model.norm.weight", Transformers.HEAD, List.of("normfgain"), Layout.SAME));
     }
     if (!c.tiedEmbeddings()) {
       e.add(new Entry("lm_head.weight", Transformers.HEAD, List.of("wout"), Layout.TRANSPOSED));
