@@ -107,7 +107,7 @@ class ReferenceAttentionTest {
     }
   }
 
-  /** Checks dq, dk, dv of {@code sum(out * w)} for a fixed random {@code w} against central differences. */
+  /** Checks dq, dk, dv of {@code sum(out * w)} for a fixed random {@code w} against central differences at 8 entries each. */
   @Test
   void backwardMatchesFiniteDifferences() {
     AttentionKernel kernel = new ReferenceAttention();
@@ -129,7 +129,8 @@ class ReferenceAttentionTest {
         for (var e : pairs.entrySet()) {
           INDArray x = e.getValue()[0].reshape(e.getValue()[0].length());
           INDArray grad = e.getValue()[1].reshape(x.length());
-          for (long i = 0; i < x.length(); i++) {
+          for (int probe = 0; probe < 8; probe++) { // random entries: the full sweep is slow on ND4J's per-op cost
+            long i = rnd.nextInt((int) x.length());
             double old = x.getDouble(i);
             double eps = 1e-6;
             x.putScalar(i, old + eps);
