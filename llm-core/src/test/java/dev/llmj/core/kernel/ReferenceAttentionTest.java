@@ -124,11 +124,10 @@ class ReferenceAttentionTest {
         AttentionKernel.Forward f = kernel.forward(q, k, v, causal, scale);
         AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), w, causal, scale);
         double worst = 0;
-        Map<String, INDArray[]> pairs = Map.of("q", new INDArray[] {q, g.dq()}, "k", new INDArray[] {k, g.dk()},
-            "v", new INDArray[] {v, g.dv()});
-        for (var e : pairs.entrySet()) {
-          INDArray x = e.getValue()[0].reshape(e.getValue()[0].length());
-          INDArray grad = e.getValue()[1].reshape(x.length());
+        INDArray[][] pairs = {{q, g.dq()}, {k, g.dk()}, {v, g.dv()}};
+        for (INDArray[] pair : pairs) {
+          INDArray x = pair[0].reshape(pair[0].length());
+          INDArray grad = pair[1].reshape(x.length());
           for (int probe = 0; probe < 8; probe++) { // random entries: the full sweep is slow on ND4J's per-op cost
             long i = rnd.nextInt((int) x.length());
             double old = x.getDouble(i);

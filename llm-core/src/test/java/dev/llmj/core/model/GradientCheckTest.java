@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +19,7 @@ import org.nd4j.linalg.learning.config.NoOp;
  * through the whole graph (so the epsilons each layer passes down are checked too). Shapes are odd
  * on purpose (T=5, C=12, H=3, V=11). Each parameter tensor is probed at up to 3 random entries.
  * The two default cases cover every layer kind (LayerNorm, GELU, biases, learned positions, tie;
- * RMSNorm, SwiGLU, rotary, grouped-query, own projection); the other two run with -Dgroups=slow.
+ * RMSNorm, SwiGLU, rotary, grouped-query, own projection); the other two run with -Dtests.slow=true.
  */
 class GradientCheckTest {
 
@@ -104,7 +104,7 @@ class GradientCheckTest {
   }
 
   @Test
-  @Tag("slow")
+  @EnabledIfSystemProperty(named = "tests.slow", matches = "true")
   void gpt2Untied() {
     assertChecks(gpt(false), "gpt2 untied");
   }
@@ -115,7 +115,7 @@ class GradientCheckTest {
   }
 
   @Test
-  @Tag("slow")
+  @EnabledIfSystemProperty(named = "tests.slow", matches = "true")
   void llamaTiedOddHeads() {
     assertChecks(llama(true, 3, 1, 12), "llama tied H3 Hkv1");
   }
