@@ -1,0 +1,175 @@
+package dev.llmj.core.layers;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One pre-norm transformer decoder block: {@code x + attn(norm1(x))}, then {@code x + mlp(norm2(x))}.
+ * In and out: (B, T, C). Attention is causal multi-head with {@code nKvHeads} key/value heads
+ * (grouped-query when fewer than {@code nHeads}) and optional rotary positions.
+ *
+ * <p>Parameters, weights stored (in, out) so the forward pass is {@code x W} without transposes:
+ * {@code norm1gain [norm1bias] wq (C, H*D) [bq] wk (C, Hkv*D) [bk] wv (C, Hkv*D) [bv] wo (C, C) [bo]
+ * norm2gain [norm2bias] [wgate (C, F)] wup (C, F) [bup] wdown (F, C) [bdown]}.
+ *
+ * <pre>{@code
+ * DecoderBlock block = new DecoderBlock();
+ * block.setDModel(768); block.setNHeads(12); block.setNKvHeads(12); block.setFfnHidden(3072);
+ * }</pre>
+ */
+public final class DecoderBlock extends TransformerLayer {
+
+  private int nHeads;
+  private int nKvHeads;
+  private int ffnHidden;
+  private NormKind norm = NormKind.LAYER_NORM;
+  private double normEps = 1e-5;
+  private MlpKind mlp = MlpKind.GELU;
+  private boolean bias = true;
+  private double ropeTheta; // 0: no rotary positions
+  private double dropout;
+  private double residualStd = 0.02;
+
+  public DecoderBlock() {}
+
+  @Override
+  void validate() {
+    int c = getDModel();
+    require(c > 0, "dModel must be positive, got " + c);
+    require(nHeads > 0 && c % nHeads == 0, "dModel " + c + " must be a multiple of nHeads " + nHeads);
+    require(nKvHeads > 0 && nHeads % nKvHeads == 0,
+        "nHeads " + nHeads + " must be a multiple of nKvHeads " + nKvHeads + " (use nKvHeads = nHeads for plain attention)");
+    require(ffnHidden > 0, "ffnHidden must be positive, got " + ffnHidden);
+    require(ropeTheta == 0 || ropeTheta > 1 && (c / nHeads) % 2 == 0,
+        "rotary positions need ropeTheta > 1 (got " + ropeTheta + ") and an even head size (got " + c / nHeads + ")");
+    require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+  }
+
+  int headSize() {
+    return getDModel() / nHeads;
+  }
+
+  @Override
+  List<ParamSpec> paramSpecs() {
+    long c = getDModel(), kv = (long) nKvHeads * headSize(), f = ffnHidden;
+    double std = getInitStd();
+    List<ParamSpec> p = new ArrayList<>();
+    addNorm(p, "norm1");
+    addLinear(p, "q", std, c, c);
+    addLinear(p, "k", std, c, kv);
+    addLinear(p, "v", std, c, kv);
+    addLinear(p, "o", residualStd, c, c);
+    addNorm(p, "norm2");
+    if (mlp == MlpKind.SWIGLU) {
+      p.add(ParamSpec.matrix("wgate", std, c, f));
+    }
+    addLinear(p, "up", std, c, f);
+    addLinear(p, "down", residualStd, f, c);
+    return p;
+  }
+
+  private void addNorm(List<ParamSpec> p, String name) {
+    p.add(ParamSpec.gain(name + "gain", getDModel()));
+    if (norm == NormKind.LAYER_NORM) {
+      p.add(ParamSpec.bias(name + "bias", getDModel()));
+    }
+  }
+
+  private void addLinear(List<ParamSpec> p, String name, double std, long in, long out) {
+    p.add(ParamSpec.matrix("w" + name, std, in, out));
+    if (bias) {
+      p.add(ParamSpec.bias("b" + name, out));
+    }
+  }
+
+  @Override
+  public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners, int index, INDArray view, boolean initialize, DataType dataType) {
+    return wire(new DecoderBlockLayer(conf, dataType), conf, listeners, index, view, initialize);
+  }
+
+  public int getNHeads() {
+    return nHeads;
+  }
+
+  public void setNHeads(int nHeads) {
+    this.nHeads = nHeads;
+  }
+
+  public int getNKvHeads() {
+    return nKvHeads;
+  }
+
+  public void setNKvHeads(int nKvHeads) {
+    this.nKvHeads = nKvHeads;
+  }
+
+  public int getFfnHidden() {
+    return ffnHidden;
+  }
+
+  public void setFfnHidden(int ffnHidden) {
+    this.ffnHidden = ffnHidden;
+  }
+
+  public NormKind getNorm() {
+    return norm;
+  }
+
+  public void setNorm(NormKind norm) {
+    this.norm = norm;
+  }
+
+  public double getNormEps() {
+    return normEps;
+  }
+
+  public void setNormEps(double normEps) {
+    this.normEps = normEps;
+  }
+
+  public MlpKind getMlp() {
+    return mlp;
+  }
+
+  public void setMlp(MlpKind mlp) {
+    this.mlp = mlp;
+  }
+
+  public boolean isBias() {
+    return bias;
+  }
+
+  public void setBias(boolean bias) {
+    this.bias = bias;
+  }
+
+  public double getRopeTheta() {
+    return ropeTheta;
+  }
+
+  public void setRopeTheta(double ropeTheta) {
+    this.ropeTheta = ropeTheta;
+  }
+
+  public double getDropout() {
+    return dropout;
+  }
+
+  public void setDropout(double dropout) {
+    this.dropout = dropout;
+  }
+
+  public double getResidualStd() {
+    return residualStd;
+  }
+
+  public void setResidualStd(double residualStd) {
+    this.residualStd = residualStd;
+  }
+}

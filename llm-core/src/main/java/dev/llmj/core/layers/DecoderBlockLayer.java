@@ -1,0 +1,221 @@
+package dev.llmj.core.layers;
+
+import dev.llmj.core.kernel.AttentionKernel;
+import dev.llmj.core.kernel.Kernels;
+import dev.llmj.core.kernel.ReferenceAttention;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+
+/**
+ * Forward and backward of {@link DecoderBlock}. Every matrix product runs on (N, C) views of the
+ * (B, T, C) activations, N = B*T; only the attention kernel sees the (B, T, H, D) view.
+ */
+final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
+
+  /** Cached decoding reads keys longer than its queries, which the reference kernel supports. */
+  private static final AttentionKernel CACHED_ATTENTION = new ReferenceAttention();
+
+  /** Forward intermediates that backward reads (q and k after rotation). */
+  private record Saved(INDArray input, Norm.Saved n1, INDArray h1, INDArray q, INDArray k, INDArray v,
+      INDArray att, INDArray lse, INDArray drop1, Norm.Saved n2, INDArray h2, INDArray a, INDArray u, INDArray drop2) {
+
+    Saved keep(LayerWorkspaceMgr m) {
+      return new Saved(input, keep(m, n1), Ops.keep(m, h1), Ops.keep(m, q), Ops.keep(m, k), Ops.keep(m, v),
+          Ops.keep(m, att), Ops.keep(m, lse), Ops.keep(m, drop1), keep(m, n2), Ops.keep(m, h2), Ops.keep(m, a),
+          Ops.keep(m, u), Ops.keep(m, drop2));
+    }
+
+    private static Norm.Saved keep(LayerWorkspaceMgr m, Norm.Saved s) {
+      return new Norm.Saved(Ops.keep(m, s.xhat()), Ops.keep(m, s.rstd()));
+    }
+  }
+
+  private Saved saved;
+
+  DecoderBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
+    super(conf, dataType);
+  }
+
+  @Override
+  public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+    assertInputSet(false);
+    Saved[] s = new Saved[1];
+    INDArray out = run(input, training, null, s);
+    saved = training ? s[0].keep(mgr) : null;
+    return mgr.leverageTo(ArrayType.ACTIVATIONS, out);
+  }
+
+  /** Decoding step: runs x (B, n, C) at the cache's next positions, appending its keys and values. */
+  INDArray decode(INDArray x, KvCache cache) {
+    return run(x, false, cache, null);
+  }
+
+  private INDArray param(String key) {
+    return params.get(key);
+  }
+
+  private INDArray linear(INDArray x, String name) {
+    INDArray y = Ops.mm(x, false, param("w" + name), false);
+    return layerConf().isBias() ? y.addiRowVector(param("b" + name)) : y;
+  }
+
+  private INDArray run(INDArray x3, boolean training, KvCache cache, Saved[] save) {
+    DecoderBlock cfg = layerConf();
+    if (x3.rank() != 3 || x3.size(2) != cfg.getDModel()) {
+      throw new IllegalArgumentException("decoder block " + layerId() + " wants (B, T, C=" + cfg.getDModel()
+          + "), got " + java.util.Arrays.toString(x3.shape()));
+    }
+    INDArray original = x3;
+    if (!Shape.hasDefaultStridesForShape(x3)) {
+      x3 = x3.dup('c');
+    }
+    long b = x3.size(0), t = x3.size(1), c = cfg.getDModel(), n = b * t;
+    long h = cfg.getNHeads(), hkv = cfg.getNKvHeads(), d = cfg.headSize();
+    INDArray x = x3.reshape(n, c);
+
+    Norm.Saved[] n1 = new Norm.Saved[1];
+    INDArray h1 = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), param("norm1gain"), params.get("norm1bias"), n1);
+    INDArray q = linear(h1, "q").reshape(b, t, h, d);
+    INDArray k = linear(h1, "k").reshape(b, t, hkv, d);
+    INDArray v = linear(h1, "v").reshape(b, t, hkv, d);
+    long start = cache == null ? 0 : cache.length();
+    if (cfg.getRopeTheta() > 0) {
+      Rotary rotary = new Rotary(start, t, d, cfg.getRopeTheta(), x.dataType());
+      q = rotary.apply(q);
+      k = rotary.apply(k);
+    }
+    double scale = 1 / Math.sqrt(d);
+    AttentionKernel.Forward f;
+    if (cache == null) {
+      f = Kernels.attention().forward(q, k, v, true, scale);
+    } else {
+      cache.append(k, v);
+      f = CACHED_ATTENTION.forward(q, cache.keys(), cache.values(), true, scale);
+    }
+    INDArray att = f.out();
+    INDArray y = linear(att.reshape(n, c), "o");
+    INDArray drop1 = Ops.dropoutMask(cfg.getDropout(), y, training);
+    if (drop1 != null) {
+      y.muli(drop1);
+    }
+    INDArray x1 = y.addi(x);
+
+    Norm.Saved[] n2 = new Norm.Saved[1];
+    INDArray h2 = Norm.forward(x1, cfg.getNorm(), cfg.getNormEps(), param("norm2gain"), params.get("norm2bias"), n2);
+    INDArray a, u = null, g;
+    if (cfg.getMlp() == MlpKind.SWIGLU) {
+      a = Ops.mm(h2, false, param("wgate"), false);
+      u = linear(h2, "up");
+      g = Ops.swiglu(a, u);
+    } else {
+      a = linear(h2, "up");
+      g = Ops.gelu(a);
+    }
+    INDArray m = linear(g, "down");
+    INDArray drop2 = Ops.dropoutMask(cfg.getDropout(), m, training);
+    if (drop2 != null) {
+      m.muli(drop2);
+    }
+    if (save != null) {
+      save[0] = new Saved(original, n1[0], h1, q, k, v, att, f.lse(), drop1, n2[0], h2, a, u, drop2);
+    }
+    return m.addi(x1).reshape(b, t, c);
+  }
+
+  @Override
+  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+    assertInputSet(true);
+    Saved s = saved;
+    if (s == null || s.input() != input) {
+      // Forward ran without training (or on other input): redo it. Dropout would draw new masks here,
+      // which is why training always goes through activate(true, ...) first.
+      Saved[] redo = new Saved[1];
+      run(input, true, null, redo);
+      s = redo[0];
+    }
+    DecoderBlock cfg = layerConf();
+    long b = input.size(0), t = input.size(1), c = cfg.getDModel(), n = b * t;
+    boolean bias = cfg.isBias();
+    INDArray dOut = epsilon.dup('c').reshape(n, c);
+
+    INDArray dm = s.drop2() == null ? dOut : dOut.mul(s.drop2());
+    INDArray g = cfg.getMlp() == MlpKind.SWIGLU ? Ops.swiglu(s.a(), s.u()) : Ops.gelu(s.a());
+    weightGrad(g, dm, "down", bias);
+    INDArray dg = Ops.mm(dm, false, param("wdown"), true);
+    INDArray dh2;
+    if (cfg.getMlp() == MlpKind.SWIGLU) {
+      INDArray[] dau = Ops.swigluBackward(s.a(), s.u(), dg);
+      Ops.gemm(true, false, s.h2(), dau[0], 0, gradientViews.get("wgate"));
+      weightGrad(s.h2(), dau[1], "up", bias);
+      dh2 = Ops.mm(dau[0], false, param("wgate"), true);
+      Ops.gemm(false, true, dau[1], param("wup"), 1, dh2);
+    } else {
+      INDArray da = Ops.geluBackward(s.a(), dg);
+      weightGrad(s.h2(), da, "up", bias);
+      dh2 = Ops.mm(da, false, param("wup"), true);
+    }
+    INDArray dx1 = Norm.backward(dh2, s.n2(), cfg.getNorm(), param("norm2gain"), gradientViews.get("norm2gain"),
+        gradientViews.get("norm2bias")).addi(dOut);
+
+    INDArray dy = s.drop1() == null ? dx1 : dx1.mul(s.drop1());
+    weightGrad(s.att().reshape(n, c), dy, "o", bias);
+    long h = cfg.getNHeads(), hkv = cfg.getNKvHeads(), d = cfg.headSize();
+    INDArray dAtt = Ops.mm(dy, false, param("wo"), true).reshape(b, t, h, d);
+    AttentionKernel.Backward bw =
+        Kernels.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt, true, 1 / Math.sqrt(d));
+    INDArray dq = bw.dq(), dk = bw.dk();
+    if (cfg.getRopeTheta() > 0) {
+      Rotary rotary = new Rotary(0, t, d, cfg.getRopeTheta(), dq.dataType());
+      dq = rotary.backward(dq);
+      dk = rotary.backward(dk);
+    }
+    INDArray dq2 = dq.reshape(n, c), dk2 = dk.reshape(n, hkv * d), dv2 = bw.dv().dup('c').reshape(n, hkv * d);
+    weightGrad(s.h1(), dq2, "q", bias);
+    weightGrad(s.h1(), dk2, "k", bias);
+    weightGrad(s.h1(), dv2, "v", bias);
+    INDArray dh1 = Ops.mm(dq2, false, param("wq"), true);
+    Ops.gemm(false, true, dk2, param("wk"), 1, dh1);
+    Ops.gemm(false, true, dv2, param("wv"), 1, dh1);
+    INDArray dx = Norm.backward(dh1, s.n1(), cfg.getNorm(), param("norm1gain"), gradientViews.get("norm1gain"),
+        gradientViews.get("norm1bias")).addi(dx1);
+
+    saved = null;
+    Gradient grad = new DefaultGradient();
+    gradientViews.forEach(grad.gradientForVariable()::put);
+    return new Pair<>(grad, mgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx.reshape(b, t, c)));
+  }
+
+  /** {@code dW = x^T dy} into the weight's gradient view, and {@code db = sum(dy)} for a bias. */
+  private void weightGrad(INDArray x, INDArray dy, String name, boolean bias) {
+    Ops.gemm(true, false, x, dy, 0, gradientViews.get("w" + name));
+    if (bias) {
+      gradientViews.get("b" + name).assign(dy.sum(0));
+    }
+  }
+
+  @Override
+  public boolean updaterDivideByMinibatch(String paramName) {
+    return false; // gradients are already of the mean loss
+  }
+
+  @Override
+  public boolean isPretrainLayer() {
+    return false;
+  }
+
+  @Override
+  public void clearNoiseWeightParams() {}
+
+  @Override
+  public Type type() {
+    return Type.FEED_FORWARD;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.llmj.core.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * LayerNorm and RMSNorm over the last axis of an (N, C) matrix. Forward keeps the normalised input
+ * and the reciprocal standard deviation, which is all backward needs (as llm.c does).
+ */
+final class Norm {
+
+  /** What forward saves: xhat (N, C) and rstd (N, 1). */
+  record Saved(INDArray xhat, INDArray rstd) {}
+
+  private Norm() {}
+
+  /** Returns {@code xhat * gain + bias}, and the saved state in {@code saved[0]}. */
+  static INDArray forward(INDArray x, NormKind kind, double eps, INDArray gain, INDArray bias, Saved[] saved) {
+    long n = x.size(0);
+    INDArray centred = kind == NormKind.LAYER_NORM ? x.subColumnVector(x.mean(1).reshape(n, 1)) : x.dup();
+    INDArray rstd = Transforms.pow(centred.mul(centred).mean(1).addi(eps), -0.5, false).reshape(n, 1);
+    INDArray xhat = centred.muliColumnVector(rstd);
+    if (saved != null) {
+      saved[0] = new Saved(xhat, rstd);
+    }
+    INDArray y = xhat.mulRowVector(gain);
+    return bias == null ? y : y.addiRowVector(bias);
+  }
+
+  /**
+   * Writes the gain and bias gradients into their views and returns dx. With {@code g = dy * gain}:
+   * LayerNorm {@code dx = rstd (g - mean(g) - xhat mean(g xhat))}; RMSNorm drops the {@code mean(g)}
+   * term because nothing was subtracted.
+   */
+  static INDArray backward(INDArray dy, Saved s, NormKind kind, INDArray gain, INDArray dGain, INDArray dBias) {
+    long n = dy.size(0);
+    dGain.assign(dy.mul(s.xhat()).sum(0));
+    if (dBias != null) {
+      dBias.assign(dy.sum(0));
+    }
+    INDArray g = dy.mulRowVector(gain);
+    INDArray proj = g.mul(s.xhat()).mean(1).reshape(n, 1);
+    INDArray dx = g.sub(s.xhat().mulColumnVector(proj));
+    if (kind == NormKind.LAYER_NORM) {
+      dx.subiColumnVector(g.mean(1).reshape(n, 1));
+    }
+    return dx.muliColumnVector(s.rstd());
+  }
+}

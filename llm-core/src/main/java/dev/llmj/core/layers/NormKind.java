@@ -1,0 +1,9 @@
+package dev.llmj.core.layers;
+
+/** Normalisation before each sub-block and before the output projection. */
+public enum NormKind {
+  /** Mean and variance with a gain and a bias (GPT-2). */
+  LAYER_NORM,
+  /** Root mean square with a gain only (Llama). */
+  RMS_NORM
+}

@@ -1,0 +1,181 @@
+package dev.llmj.core.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of a decoder-only transformer, validated on construction.
+ *
+ * <pre>{@code
+ * ModelConfig gpt2 = ModelConfig.preset("gpt2");            // 124,439,808 parameters
+ * ModelConfig mine = ModelConfig.of(Architecture.LLAMA, 4096, 256, 4, 4, 256).withKvHeads(2);
+ * }</pre>
+ *
+ * @param architecture family (norm, positions, MLP, biases, tensor names)
+ * @param vocabSize V
+ * @param contextLength longest sequence T the model accepts (rows of the learned position table)
+ * @param nLayers number of decoder blocks
+ * @param nHeads query heads H; head size D = dModel / nHeads
+ * @param nKvHeads key/value heads; fewer than nHeads gives grouped-query attention
+ * @param dModel C
+ * @param ffnHidden MLP hidden size F (GPT-2: 4C)
+ * @param tiedEmbeddings output projection shares the token table (GPT-2 does, Llama does not)
+ * @param ropeTheta rotary base (Llama 10000); 0 for architectures without rotary positions
+ * @param normEps epsilon added to the variance in every norm
+ * @param dropout drop probability on embeddings and residual branches (0 for fine-tuning and eval)
+ * @param initStd std of the normal initialisation of matrices (GPT-2: 0.02)
+ */
+public record ModelConfig(Architecture architecture, int vocabSize, int contextLength, int nLayers, int nHeads,
+    int nKvHeads, int dModel, int ffnHidden, boolean tiedEmbeddings, double ropeTheta, double normEps,
+    double dropout, double initStd) {
+
+  public ModelConfig {
+    if (architecture == null) {
+      throw new IllegalArgumentException("architecture is required (gpt2 or llama)");
+    }
+    positive("vocabSize", vocabSize);
+    positive("contextLength", contextLength);
+    positive("nLayers", nLayers);
+    positive("nHeads", nHeads);
+    positive("dModel", dModel);
+    positive("ffnHidden", ffnHidden);
+    if (dModel % nHeads != 0) {
+      throw new IllegalArgumentException("dModel " + dModel + " must be a multiple of nHeads " + nHeads
+          + "; pick nHeads among the divisors of dModel");
+    }
+    if (nKvHeads <= 0 || nHeads % nKvHeads != 0) {
+      throw new IllegalArgumentException("nKvHeads " + nKvHeads + " must divide nHeads " + nHeads
+          + " (set nKvHeads = nHeads for plain multi-head attention)");
+    }
+    if (architecture == Architecture.GPT2 && (nKvHeads != nHeads || ropeTheta != 0)) {
+      throw new IllegalArgumentException("gpt2 has plain attention and learned positions: nKvHeads must equal nHeads ("
+          + nHeads + ", got " + nKvHeads + ") and ropeTheta must be 0 (got " + ropeTheta + "); use llama for either");
+    }
+    if (architecture == Architecture.LLAMA && (ropeTheta <= 1 || (dModel / nHeads) % 2 != 0)) {
+      throw new IllegalArgumentException("llama needs ropeTheta > 1 (got " + ropeTheta + ", usually 10000) and an even "
+          + "head size dModel/nHeads (got " + dModel / nHeads + ")");
+    }
+    if (!(normEps > 0 && normEps < 1)) {
+      throw new IllegalArgumentException("normEps must be in (0, 1), got " + normEps + " (usually 1e-5)");
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+    }
+    if (!(initStd > 0)) {
+      throw new IllegalArgumentException("initStd must be positive, got " + initStd + " (GPT-2 uses 0.02)");
+    }
+  }
+
+  private static void positive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+
+  /**
+   * A config with the architecture's defaults: plain attention, GPT-2 MLP width 4C or Llama's
+   * 8C/3 rounded up to a multiple of 16, tied embeddings for GPT-2 only, rotary base 10000 for Llama.
+   */
+  public static ModelConfig of(Architecture arch, int vocabSize, int contextLength, int nLayers, int nHeads, int dModel) {
+    boolean llama = arch == Architecture.LLAMA;
+    int ffn = llama ? (int) Math.ceil(8.0 * dModel / 3 / 16) * 16 : 4 * dModel;
+    return new ModelConfig(arch, vocabSize, contextLength, nLayers, nHeads, nHeads, dModel, ffn, !llama,
+        llama ? 10000 : 0, 1e-5, 0.0, 0.02);
+  }
+
+  private static final Map<String, ModelConfig> PRESETS = new LinkedHashMap<>();
+
+  static {
+    PRESETS.put("gpt2", of(Architecture.GPT2, 50257, 1024, 12, 12, 768));
+    PRESETS.put("gpt2-medium", of(Architecture.GPT2, 50257, 1024, 24, 16, 1024));
+    PRESETS.put("tiny", of(Architecture.GPT2, 4096, 128, 2, 4, 64));
+    PRESETS.put("small", of(Architecture.GPT2, 4096, 256, 4, 4, 256));
+    PRESETS.put("llama-tiny", of(Architecture.LLAMA, 4096, 128, 2, 4, 64).withKvHeads(2));
+    PRESETS.put("llama-small", of(Architecture.LLAMA, 4096, 256, 4, 4, 256).withKvHeads(2));
+  }
+
+  /** Preset names: gpt2, gpt2-medium, tiny, small (the CPU benchmark model), llama-tiny, llama-small. */
+  public static List<String> presetNames() {
+    return List.copyOf(PRESETS.keySet());
+  }
+
+  public static ModelConfig preset(String name) {
+    ModelConfig c = PRESETS.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown preset '" + name + "'; valid: " + PRESETS.keySet());
+    }
+    return c;
+  }
+
+  public int headSize() {
+    return dModel / nHeads;
+  }
+
+  /** Number of parameters, each shared tensor counted once; equals the built graph's {@code numParams()}. */
+  public long parameterCount() {
+    long c = dModel, f = ffnHidden, kv = (long) nKvHeads * headSize();
+    boolean bias = architecture.bias;
+    long norm = architecture.norm == dev.llmj.core.layers.NormKind.LAYER_NORM ? 2 * c : c;
+    long mlpIn = architecture.mlp == dev.llmj.core.layers.MlpKind.SWIGLU ? 2 * c * f : c * f;
+    long block = 2 * norm
+        + c * c + 2 * c * kv + c * c + (bias ? 2 * c + 2 * kv : 0) // q, k, v, o
+        + mlpIn + f * c + (bias ? f + c : 0); // up (and gate), down
+    long embed = (long) vocabSize * c + (architecture.learnedPositions ? (long) contextLength * c : 0);
+    long head = norm + (tiedEmbeddings ? 0 : c * vocabSize);
+    return embed + nLayers * block + head;
+  }
+
+  public ModelConfig withKvHeads(int n) {
+    return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, n, dModel, ffnHidden,
+        tiedEmbeddings, ropeTheta, normEps, dropout, initStd);
+  }
+
+  public ModelConfig withFfnHidden(int f) {
+    return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, nKvHeads, dModel, f,
+        tiedEmbeddings, ropeTheta, normEps, dropout, initStd);
+  }
+
+  public ModelConfig withTiedEmbeddings(boolean tied) {
+    return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
+        tied, ropeTheta, normEps, dropout, initStd);
+  }
+
+  public ModelConfig withDropout(double p) {
+    return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
+        tiedEmbeddings, ropeTheta, normEps, p, initStd);
+  }
+
+  public ModelConfig withLayers(int n) {
+    return new ModelConfig(architecture, vocabSize, contextLength, n, nHeads, nKvHeads, dModel, ffnHidden,
+        tiedEmbeddings, ropeTheta, normEps, dropout, initStd);
+  }
+
+  public ModelConfig withVocabSize(int v) {
+    return new ModelConfig(architecture, v, contextLength, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
+        tiedEmbeddings, ropeTheta, normEps, dropout, initStd);
+  }
+
+  public ModelConfig withContextLength(int t) {
+    return new ModelConfig(architecture, vocabSize, t, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
+        tiedEmbeddings, ropeTheta, normEps, dropout, initStd);
+  }
+
+  /** This config as config.json text. */
+  public String toJson() {
+    return ConfigJson.write(this);
+  }
+
+  /** Parses config.json text; unknown keys are errors that list the valid ones. */
+  public static ModelConfig fromJson(String json) {
+    return ConfigJson.read(json, "config.json");
+  }
+
+  public void write(java.nio.file.Path file) throws java.io.IOException {
+    java.nio.file.Files.writeString(file, toJson());
+  }
+
+  public static ModelConfig read(java.nio.file.Path file) throws java.io.IOException {
+    return ConfigJson.read(java.nio.file.Files.readString(file), file.toString());
+  }
+}
