@@ -1,7 +1,6 @@
 package dev.llmj.data.pipeline;
 
 import java.math.BigInteger;
-import java.util.regex.Matcher;
 
 /** Validity checks that turn PII pattern candidates into real hits. */
 final class Checks {
@@ -52,10 +51,13 @@ final class Checks {
     return new BigInteger(num.toString()).mod(BigInteger.valueOf(97)).intValue() == 1;
   }
 
-  static boolean publicIpv4(Matcher m) {
+  /** A dotted quad {@code a.b.c.d}, each 0..255 without leading zeros, outside the non-public ranges. */
+  static boolean publicIpv4(String s) {
+    String[] parts = s.split("\\.");
+    if (parts.length != 4) return false;
     int[] o = new int[4];
     for (int i = 0; i < 4; i++) {
-      String g = m.group(i + 1);
+      String g = parts[i];
       if (g.length() > 1 && g.charAt(0) == '0') return false; // leading zeros: a version number, not an address
       o[i] = Integer.parseInt(g);
       if (o[i] > 255) return false;
@@ -104,11 +106,14 @@ final class Checks {
     return groups;
   }
 
-  /** 10..15 digits with a separator, a "+" or a bracketed area code; not a date or a decimal run. */
-  static boolean phone(String s) {
+  /**
+   * A phone number: with a leading '+', 8..15 digits in any grouping (E.164); otherwise 10..15
+   * digits in at least two groups of at most 4 digits, so that plain ids and long numbers are not
+   * taken for phones.
+   */
+  static boolean phone(String s, int groups, int maxGroup) {
     int digits = digitsOnly(s).length();
-    boolean plus = s.startsWith("+");
-    if (digits < (plus ? 8 : 10) || digits > 15) return false;
-    return plus || s.indexOf('(') >= 0 || s.indexOf('-') >= 0 || s.indexOf(' ') >= 0 || s.indexOf('.') >= 0;
+    if (s.startsWith("+")) return digits >= 8 && digits <= 15;
+    return digits >= 10 && digits <= 15 && groups >= 2 && maxGroup <= 4;
   }
 }

@@ -80,10 +80,11 @@ final class GopherRepetitionStep implements Filter {
   /** Characters in all occurrences of the most frequent g-gram (0 when nothing repeats). */
   private static long topNgramChars(Words w, long[] h, int g, LongIntMap counts) {
     counts.clear();
+    long[] grams = ngramHashes(h, g, new long[h.length]);
     int best = 1;
     int bestAt = -1;
     for (int i = 0; i + g <= h.length; i++) {
-      int cnt = counts.add(ngramHash(h, i, g), 1);
+      int cnt = counts.add(grams[i], 1);
       if (cnt > best) {
         best = cnt;
         bestAt = i;
@@ -99,9 +100,10 @@ final class GopherRepetitionStep implements Filter {
   private static long dupNgramChars(Words w, long[] h, int g, LongIntMap seen, boolean[] covered) {
     seen.clear();
     java.util.Arrays.fill(covered, false);
+    long[] grams = ngramHashes(h, g, new long[h.length]);
     long chars = 0;
     for (int i = 0; i + g <= h.length; i++) {
-      if (seen.putIfAbsent(ngramHash(h, i, g), i) != LongIntMap.MISSING) {
+      if (seen.putIfAbsent(grams[i], i) != LongIntMap.MISSING) {
         for (int j = i; j < i + g; j++) {
           if (!covered[j]) {
             covered[j] = true;
@@ -113,9 +115,21 @@ final class GopherRepetitionStep implements Filter {
     return chars;
   }
 
-  private static long ngramHash(long[] h, int i, int g) {
-    long x = g;
-    for (int j = 0; j < g; j++) x = Hashing.mix64(x ^ h[i + j]);
-    return x;
+  private static final long P = 0x100000001B3L;
+
+  /**
+   * Polynomial hashes of every g-gram, rolled in O(1) a position: {@code out[i] = sum_j h[i+j] P^(g-1-j)},
+   * then mixed so that the map sees well-spread keys.
+   */
+  private static long[] ngramHashes(long[] h, int g, long[] out) {
+    long pow = 1;
+    for (int j = 1; j < g; j++) pow *= P;
+    long x = 0;
+    for (int i = 0; i < h.length; i++) {
+      if (i >= g) x -= h[i - g] * pow;
+      x = x * P + h[i];
+      if (i >= g - 1) out[i - g + 1] = Hashing.mix64(x + g);
+    }
+    return out;
   }
 }

@@ -21,7 +21,7 @@ final class Hashing {
   }
 
   /** 64-bit hash of {@code s[from, to)}. */
-  static long hash64(CharSequence s, int from, int to, long seed) {
+  static long hash64(String s, int from, int to, long seed) {
     Hasher h = new Hasher(seed);
     for (int i = from; i < to; i++) h.add(s.charAt(i));
     return h.finish64();

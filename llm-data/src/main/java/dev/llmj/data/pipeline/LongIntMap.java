@@ -1,7 +1,5 @@
 package dev.llmj.data.pipeline;
 
-import java.util.Arrays;
-
 /**
  * Open-addressing map from long keys to int values, 12 bytes a slot, no boxing. Keys are expected
  * to be well-mixed hashes; the load factor stays at or below 1/2.
@@ -14,12 +12,15 @@ final class LongIntMap {
   private boolean[] used;
   private int size;
   private int mask;
+  /** Slots in use, so that clear() costs the size, not the capacity. */
+  private int[] filled;
 
   LongIntMap(int expected) {
     int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
     keys = new long[cap];
     values = new int[cap];
     used = new boolean[cap];
+    filled = new int[cap / 2 + 1];
     mask = cap - 1;
   }
 
@@ -43,6 +44,7 @@ final class LongIntMap {
     used[i] = true;
     keys[i] = key;
     values[i] = value;
+    filled[size] = i;
     if (++size * 2 > keys.length) grow();
     return MISSING;
   }
@@ -56,13 +58,13 @@ final class LongIntMap {
     used[i] = true;
     keys[i] = key;
     values[i] = delta;
+    filled[size] = i;
     if (++size * 2 > keys.length) grow();
     return delta;
   }
 
   void clear() {
-    if (size == 0) return;
-    Arrays.fill(used, false);
+    for (int j = 0; j < size; j++) used[filled[j]] = false;
     size = 0;
   }
 
@@ -77,6 +79,7 @@ final class LongIntMap {
     keys = new long[k.length * 2];
     values = new int[k.length * 2];
     used = new boolean[k.length * 2];
+    filled = new int[k.length + 1];
     mask = keys.length - 1;
     size = 0;
     for (int i = 0; i < k.length; i++) {

@@ -99,7 +99,7 @@ final class MinHashDedupStep implements TwoPassStep {
   }
 
   private static boolean hasLetterOrDigit(Words w, int i) {
-    CharSequence t = w.text();
+    String t = w.text();
     for (int k = w.start(i); k < w.end(i); k++) if (Character.isLetterOrDigit(t.charAt(k))) return true;
     return false;
   }

@@ -8,18 +8,18 @@ final class Words {
   private int[] starts = new int[256];
   private int[] ends = new int[256];
   private int count;
-  private CharSequence text;
+  private String text;
 
   private static final ThreadLocal<Words> LOCAL = ThreadLocal.withInitial(Words::new);
 
   /** A per-thread instance holding the tokens of {@code s}. */
-  static Words of(CharSequence s) {
+  static Words of(String s) {
     Words w = LOCAL.get();
     w.split(s);
     return w;
   }
 
-  void split(CharSequence s) {
+  void split(String s) {
     text = s;
     count = 0;
     int n = s.length();
@@ -54,7 +54,7 @@ final class Words {
     return ends[i] - starts[i];
   }
 
-  CharSequence text() {
+  String text() {
     return text;
   }
 
@@ -75,6 +75,6 @@ final class Words {
     int e = ends[i];
     while (s < e && !Character.isLetterOrDigit(text.charAt(s))) s++;
     while (e > s && !Character.isLetterOrDigit(text.charAt(e - 1))) e--;
-    return text.subSequence(s, e).toString().toLowerCase(java.util.Locale.ROOT);
+    return text.substring(s, e).toLowerCase(java.util.Locale.ROOT);
   }
 }
