@@ -63,7 +63,7 @@ public final class JsonlShardWriter implements DocumentSink {
   @Override
   public void accept(Document doc) {
     try {
-      if (gen == null || counter.count >= targetShardBytes) openShard();
+      if (gen == null || counter.count + gen.getOutputBuffered() >= targetShardBytes) openShard();
       gen.writeStartObject();
       gen.writeStringField("id", doc.id());
       gen.writeStringField("text", doc.text());

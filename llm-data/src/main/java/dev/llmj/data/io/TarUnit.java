@@ -1,11 +1,8 @@
 package dev.llmj.data.io;
 
 import dev.llmj.data.Document;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Reads the regular-file entries of a tar stream in place. Nothing is extracted, so entry names
@@ -13,13 +10,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  */
 final class TarUnit implements Unit {
   private final String source;
-  private final TarArchiveInputStream tar;
+  private final InputStream in;
+  private final TarStream tar;
   private final CorpusReader.Opener opener;
   private Unit entry;
 
   TarUnit(String source, InputStream in, CorpusReader.Opener opener) {
     this.source = source;
-    this.tar = new TarArchiveInputStream(in);
+    this.in = in;
+    this.tar = new TarStream(in);
     this.opener = opener;
   }
 
@@ -31,15 +30,10 @@ final class TarUnit implements Unit {
         if (d != null) return d;
         entry = null;
       }
-      TarArchiveEntry e = tar.getNextEntry();
+      TarStream.Entry e = tar.next();
       if (e == null) return null;
-      if (!e.isFile()) continue;
-      // The entry must not close the archive stream it reads from.
-      InputStream shielded = new FilterInputStream(tar) {
-        @Override
-        public void close() {}
-      };
-      entry = opener.open(source + "!" + e.getName(), shielded);
+      if (!e.file()) continue;
+      entry = opener.open(source + "!" + e.name(), e.data());
     }
   }
 
@@ -55,6 +49,6 @@ final class TarUnit implements Unit {
 
   @Override
   public void close() throws IOException {
-    tar.close();
+    in.close();
   }
 }
