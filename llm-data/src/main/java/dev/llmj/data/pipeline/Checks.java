@@ -27,13 +27,18 @@ final class Checks {
     return sum % 10 == 0;
   }
 
-  /** Issuer prefixes of the major card networks (Visa, Mastercard, Amex, Discover, JCB, Diners). */
+  /** Issuer prefix and length of the major card networks (Visa, Mastercard, Amex, Discover, JCB, Diners). */
   static boolean cardPrefix(String s) {
     String d = digitsOnly(s);
+    int n = d.length();
     int p2 = Integer.parseInt(d.substring(0, 2));
     int p4 = Integer.parseInt(d.substring(0, 4));
-    return d.charAt(0) == '4' || (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720) || p2 == 34 || p2 == 37
-        || p4 == 6011 || p2 == 65 || (p4 >= 6440 && p4 <= 6499) || p2 == 35 || p2 == 36 || p2 == 38 || (p4 >= 3000 && p4 <= 3059);
+    if (d.charAt(0) == '4') return n == 13 || n == 16 || n == 19;
+    if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n == 16;
+    if (p2 == 34 || p2 == 37) return n == 15;
+    if (p4 == 6011 || p2 == 65 || (p4 >= 6440 && p4 <= 6499) || p2 == 35) return n >= 16 && n <= 19;
+    if (p2 == 36 || p2 == 38 || (p4 >= 3000 && p4 <= 3059)) return n >= 14 && n <= 19;
+    return false;
   }
 
   /** ISO 13616: move the first four characters to the end, letters to 10..35, remainder mod 97 is 1. */

@@ -6,8 +6,8 @@ import java.util.List;
  * Settings of {@link Steps#language}.
  *
  * @param languages languages to keep: en, fr, de, it, pt, es, sv, fi
- * @param minConfidence share of stop-word hits that belong to the best language; below it the
- *     document is {@code language_unsure}
+ * @param minConfidence stop-word hits of the best language over those of the best two (0.5 is a
+ *     tie, 1 is no competitor); below it the document is {@code language_unsure}
  * @param minStopWordDensity fewer stop words per word than this means no prose in any known
  *     language: {@code language_unknown}
  * @param maxWords words read from the start of a document (enough for a stable guess, and bounded cost)

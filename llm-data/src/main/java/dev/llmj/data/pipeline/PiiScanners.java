@@ -163,6 +163,14 @@ final class PiiScanners {
     return e;
   }
 
+  /** 1999-12-31, 2002.08.22, 2002 08 22: year-first dates, common in mail headers and logs. */
+  private static boolean looksLikeDate(String token) {
+    if (token.length() < 10) return false;
+    char sep = token.charAt(4);
+    return (token.startsWith("19") || token.startsWith("20")) && digit(token.charAt(2)) && digit(token.charAt(3))
+        && (sep == '-' || sep == '.' || sep == ' ') && digit(token.charAt(5)) && digit(token.charAt(6)) && token.charAt(7) == sep;
+  }
+
   private static Kind classify(String t, int s, int e, PiiConfig cfg) {
     int digits = 0;
     int groups = 0;
@@ -193,7 +201,8 @@ final class PiiScanners {
     if (cfg.creditCard() && cardSeps && digits >= 13 && digits <= 19 && Checks.luhn(token) && Checks.cardPrefix(token)) {
       return Kind.CREDIT_CARD;
     }
-    if (cfg.phone() && Checks.phone(token, groups, maxGroup)) return Kind.PHONE;
+    boolean timeFollows = e < t.length() && t.charAt(e) == ':';
+    if (cfg.phone() && !timeFollows && !looksLikeDate(token) && Checks.phone(token, groups, maxGroup)) return Kind.PHONE;
     return null;
   }
 }

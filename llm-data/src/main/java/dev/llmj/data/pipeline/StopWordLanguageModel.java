@@ -42,7 +42,7 @@ final class StopWordLanguageModel {
     }
   }
 
-  /** Result: best language (or null), its share of hits, and stop-word hits per word. */
+  /** Result: best language (or null), best/(best+second) hits in [0.5, 1], and stop words per word. */
   record Guess(String language, double confidence, double density) {}
 
   Guess guess(String text, int maxWords) {
@@ -61,12 +61,11 @@ final class StopWordLanguageModel {
       for (int b = 0; b < hits.length; b++) if ((m & (1 << b)) != 0) hits[b]++;
     }
     int best = 0;
-    long total = 0;
-    for (int b = 0; b < hits.length; b++) {
-      total += hits[b];
-      if (hits[b] > hits[best]) best = b;
-    }
-    if (total == 0) return new Guess(null, 0, 0);
-    return new Guess(LANGUAGES.get(best), (double) hits[best] / total, (double) stop / words);
+    for (int b = 1; b < hits.length; b++) if (hits[b] > hits[best]) best = b;
+    int second = best == 0 ? 1 : 0;
+    for (int b = 0; b < hits.length; b++) if (b != best && hits[b] > hits[second]) second = b;
+    if (hits[best] == 0) return new Guess(null, 0, 0);
+    // Close languages share many stop words; what separates them is the margin over the runner-up.
+    return new Guess(LANGUAGES.get(best), (double) hits[best] / (hits[best] + hits[second]), (double) stop / words);
   }
 }
