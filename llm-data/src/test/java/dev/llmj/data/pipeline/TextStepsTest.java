@@ -103,7 +103,7 @@ class TextStepsTest {
     String es = "Había una vez una niña que vivía con su madre en una casa al borde del bosque. Cada mañana ella iba "
         + "al mercado para comprar pan y leche, y siempre volvía antes de que el sol estuviera muy alto.";
     for (String t : List.of(en, fr, es)) System.out.println(StopWordLanguageModel.INSTANCE.guess(t, 2000));
-    String code = "4f2a 99bc e01d 7731 ab12 cd34 ef56 0a1b 2c3d 4e5f SELECT id FROM users WHERE id = 42";
+    String code = "4f2a 99bc e01d 7731 ab12 cd34 ef56 0a1b 2c3d 4e5f";
     Verdict v = lang.apply(new Document("en", en));
     assertTrue(v.kept());
     assertEquals("en", v.document().metadata().get("language"));
