@@ -30,7 +30,6 @@ final class PiiScanners {
     for (int at = t.indexOf('@'); at >= 0; at = t.indexOf('@', at + 1)) {
       int s = at;
       while (s > 0 && isLocal(t.charAt(s - 1))) s--;
-      while (s < at && t.charAt(s) == '.') s++;
       int e = at + 1;
       while (e < t.length() && isDomain(t.charAt(e))) e++;
       while (e > at + 1 && (t.charAt(e - 1) == '.' || t.charAt(e - 1) == '-')) e--;
