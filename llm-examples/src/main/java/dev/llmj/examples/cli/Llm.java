@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     description = "Pre-train language models on the JVM: data, tokenizer, model, trainer.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      PrepareCommand.class,
     })
 public final class Llm {
 
