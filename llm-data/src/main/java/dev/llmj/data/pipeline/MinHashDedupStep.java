@@ -14,8 +14,8 @@ import java.util.Map;
  */
 final class MinHashDedupStep implements TwoPassStep {
   private final MinHashConfig config;
-  private final long[] mulA;
-  private final long[] addB;
+  private final int[] mulA;
+  private final int[] addB;
   private LongIntMap buckets;
   private int[] parent;
   private int indexed;
@@ -27,12 +27,14 @@ final class MinHashDedupStep implements TwoPassStep {
   MinHashDedupStep(MinHashConfig config) {
     this.config = config;
     int k = config.bands() * config.rows();
-    mulA = new long[k];
-    addB = new long[k];
+    mulA = new int[k];
+    addB = new int[k];
     for (int i = 0; i < k; i++) {
-      // Odd multipliers make x -> a*x + b a bijection on 64-bit values: a proper permutation.
-      mulA[i] = Hashing.mix64(config.seed() * 0x9E3779B97F4A7C15L + 2L * i + 1) | 1;
-      addB[i] = Hashing.mix64(config.seed() ^ (0xC2B2AE3D27D4EB4FL * (i + 1)));
+      // Odd multipliers make x -> a*x + b a bijection on 32-bit values: a proper permutation.
+      // 32-bit lanes let the JIT vectorise the signature loop (8 hashes per AVX2 instruction);
+      // a false 32-bit match per row has probability 2^-32, far below the LSH noise.
+      mulA[i] = (int) Hashing.mix64(config.seed() * 0x9E3779B97F4A7C15L + 2L * i + 1) | 1;
+      addB[i] = (int) Hashing.mix64(config.seed() ^ (0xC2B2AE3D27D4EB4FL * (i + 1)));
     }
     startIndexing();
   }
@@ -62,7 +64,7 @@ final class MinHashDedupStep implements TwoPassStep {
   /** Band keys of the document: {@code long[bands]}, or null for a document without words. */
   @Override
   public long[] key(Document doc) {
-    long[] sig = signature(doc.text());
+    int[] sig = signature(doc.text());
     if (sig == null) return null;
     int rows = config.rows();
     long[] keys = new long[config.bands()];
@@ -74,8 +76,8 @@ final class MinHashDedupStep implements TwoPassStep {
     return keys;
   }
 
-  /** MinHash signature, {@code long[bands * rows]}; null when the text has no words. */
-  long[] signature(String text) {
+  /** MinHash signature, {@code int[bands * rows]}; null when the text has no words. */
+  int[] signature(String text) {
     Words w = Words.of(text);
     long[] wh = new long[w.count()];
     int m = 0;
@@ -85,15 +87,15 @@ final class MinHashDedupStep implements TwoPassStep {
     }
     if (m == 0) return null;
     int n = Math.min(config.ngram(), m);
-    long[] sig = new long[mulA.length];
-    Arrays.fill(sig, Long.MAX_VALUE);
+    int[] sig = new int[mulA.length];
+    Arrays.fill(sig, Integer.MAX_VALUE);
+    int[] a = mulA;
+    int[] b = addB;
     for (int i = 0; i + n <= m; i++) {
       long s = 0x2545F4914F6CDD1DL;
       for (int j = 0; j < n; j++) s = Hashing.mix64(s ^ wh[i + j]);
-      for (int k = 0; k < sig.length; k++) {
-        long v = mulA[k] * s + addB[k];
-        if (v < sig[k]) sig[k] = v;
-      }
+      int x = (int) (s ^ (s >>> 32));
+      for (int k = 0; k < sig.length; k++) sig[k] = Math.min(sig[k], a[k] * x + b[k]);
     }
     return sig;
   }

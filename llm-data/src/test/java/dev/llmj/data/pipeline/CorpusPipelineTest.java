@@ -72,6 +72,20 @@ class CorpusPipelineTest {
   }
 
   @Test
+  void englishCorporaAreDetectedAsEnglish() {
+    List<Path> english = List.of(Path.of("src/main/resources/dev/llmj/data/corpus/sotu.jsonl.gz"), CORPORA.resolve("moby-dick.jsonl.gz"));
+    Pipeline p = Pipeline.builder().step(Steps.language(LanguageConfig.defaults())).build();
+    PipelineStats s = p.run(() -> Corpus.read(english, ReaderOptions.defaults()), DocumentSink.discard(), null);
+    System.out.println(s.toTable());
+    // moby-dick.jsonl.gz has 139 chapter objects and, on line 140, a JSON array of file names.
+    assertEquals(233 + 139, s.documentsRead());
+    assertEquals(java.util.Map.of("malformed_json", 1L), s.inputProblems());
+    assertEquals(140, s.inputProblemExamples().get(0).line());
+    assertEquals(s.documentsRead(), s.documentsWritten(), "every State of the Union address and Moby-Dick chapter is English");
+    assertEquals(s.documentsRead(), s.step("language").counters().get("detected_en"));
+  }
+
+  @Test
   void threadsGiveTheSameOutputAsOneThread() {
     ListSink one = new ListSink();
     ListSink two = new ListSink();
