@@ -8,9 +8,20 @@ import java.util.List;
 final class PiiScanners {
   private PiiScanners() {}
 
-  static boolean overlaps(List<Span> spans, int s, int e) {
-    for (Span x : spans) if (s < x.end() && x.start() < e) return true;
-    return false;
+  /** Found spans plus a bit per char already taken, so the overlap test is not quadratic on mail with hundreds of hits. */
+  static final class Spans {
+    final List<Span> list = new java.util.ArrayList<>();
+    private final java.util.BitSet taken = new java.util.BitSet();
+
+    boolean overlaps(int s, int e) {
+      int next = taken.nextSetBit(s);
+      return next >= 0 && next < e;
+    }
+
+    void add(int s, int e, Kind kind) {
+      list.add(new Span(s, e, kind));
+      taken.set(s, e);
+    }
   }
 
   private static boolean digit(char c) {
@@ -26,7 +37,7 @@ final class PiiScanners {
   }
 
   /** Local part and domain expanded around each '@'; the domain needs a dot and an alphabetic TLD. */
-  static void emails(String t, List<Span> spans) {
+  static void emails(String t, Spans spans) {
     for (int at = t.indexOf('@'); at >= 0; at = t.indexOf('@', at + 1)) {
       int s = at;
       while (s > 0 && isLocal(t.charAt(s - 1))) s--;
@@ -37,7 +48,7 @@ final class PiiScanners {
       if (s == at || lastDot <= at + 1 || e - lastDot - 1 < 2) continue;
       boolean tld = true;
       for (int i = lastDot + 1; i < e; i++) tld &= Character.isLetter(t.charAt(i));
-      if (tld && !overlaps(spans, s, e)) spans.add(new Span(s, e, Kind.EMAIL));
+      if (tld && !spans.overlaps(s, e)) spans.add(s, e, Kind.EMAIL);
     }
   }
 
@@ -50,7 +61,7 @@ final class PiiScanners {
   }
 
   /** Runs of hex digits and colons around each ':' with at least two colons, checked as IPv6. */
-  static void ipv6(String t, List<Span> spans) {
+  static void ipv6(String t, Spans spans) {
     int n = t.length();
     for (int c = t.indexOf(':'); c >= 0; c = t.indexOf(':', c + 1)) {
       int s = c;
@@ -67,15 +78,15 @@ final class PiiScanners {
       if (e - 1 > s && t.charAt(e - 1) == ':' && t.charAt(e - 2) != ':') e--;
       boolean bounded = (s == 0 || !(word(t.charAt(s - 1)) || t.charAt(s - 1) == '.'))
           && (e == n || !word(t.charAt(e)));
-      if (colons >= 2 && bounded && Checks.publicIpv6(t.substring(s, e)) && !overlaps(spans, s, e)) {
-        spans.add(new Span(s, e, Kind.IP));
+      if (colons >= 2 && bounded && Checks.publicIpv6(t.substring(s, e)) && !spans.overlaps(s, e)) {
+        spans.add(s, e, Kind.IP);
       }
       c = Math.max(c, next - 1);
     }
   }
 
   /** Two upper-case letters and two digits at a word start, then up to 30 letters/digits in groups. */
-  static void ibans(String t, List<Span> spans) {
+  static void ibans(String t, Spans spans) {
     int n = t.length();
     for (int i = 0; i + 4 < n; i++) {
       char a = t.charAt(i);
@@ -97,8 +108,8 @@ final class PiiScanners {
         chars++;
         if (chars >= 15 && (e == n || !word(t.charAt(e))) && Checks.iban(t.substring(i, e))) bestEnd = e;
       }
-      if (bestEnd > 0 && !overlaps(spans, i, bestEnd)) {
-        spans.add(new Span(i, bestEnd, Kind.IBAN));
+      if (bestEnd > 0 && !spans.overlaps(i, bestEnd)) {
+        spans.add(i, bestEnd, Kind.IBAN);
         i = bestEnd;
       }
     }
@@ -113,7 +124,7 @@ final class PiiScanners {
    * '+' and a bracketed area code. A token of four dotted groups is an IPv4 candidate; otherwise a
    * card candidate (13-19 digits, Luhn, issuer prefix), else a phone candidate.
    */
-  static void numbers(String t, List<Span> spans, PiiConfig cfg) {
+  static void numbers(String t, Spans spans, PiiConfig cfg) {
     int n = t.length();
     int i = 0;
     while (i < n) {
@@ -131,7 +142,7 @@ final class PiiScanners {
         continue;
       }
       Kind kind = classify(t, i, e, cfg);
-      if (kind != null && !overlaps(spans, i, e)) spans.add(new Span(i, e, kind));
+      if (kind != null && !spans.overlaps(i, e)) spans.add(i, e, kind);
       i = Math.max(e, i + 1);
     }
   }

@@ -1,7 +1,6 @@
 package dev.llmj.data.pipeline;
 
 import dev.llmj.data.Document;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,12 +49,12 @@ final class PiiStep implements Formatter {
 
   /** All non-overlapping spans, e-mails first (they may hold digits and colons). */
   static List<Span> find(String t, PiiConfig c) {
-    List<Span> spans = new ArrayList<>();
+    PiiScanners.Spans spans = new PiiScanners.Spans();
     if (c.email()) PiiScanners.emails(t, spans);
     if (c.ip()) PiiScanners.ipv6(t, spans);
     if (c.iban()) PiiScanners.ibans(t, spans);
     if (c.ip() || c.creditCard() || c.phone()) PiiScanners.numbers(t, spans, c);
-    return spans;
+    return spans.list;
   }
 
   @Override
