@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       TokenizerCommand.class,
       TokenizeCommand.class,
+      PrepareCommand.class,
     })
 public final class Llm {
 

@@ -1,0 +1,123 @@
+package dev.llmj.data.pipeline;
+
+import dev.llmj.data.Document;
+import java.util.Map;
+
+/**
+ * Drops a document whose normalised text (lower-cased, whitespace runs collapsed) hashes like an
+ * earlier one. The first occurrence survives.
+ */
+final class ExactDedupStep implements Filter {
+  private final ExactDedupConfig config;
+  private HashSet128 seen;
+  private long unchecked;
+
+  ExactDedupStep(ExactDedupConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public String name() {
+    return "exact_dedup";
+  }
+
+  @Override
+  public boolean sequential() {
+    return true;
+  }
+
+  @Override
+  public void startPass() {
+    seen = new HashSet128(1 << 12);
+    unchecked = 0;
+  }
+
+  @Override
+  public String dropReason(Document doc) {
+    if (seen == null) startPass();
+    Hashing.Hasher h = hash(doc.text(), config.seed());
+    long hi = config.hashBits() == 128 ? h.hi : 0;
+    if (seen.contains(h.lo, hi)) return "exact_duplicate";
+    if (seen.size() >= config.maxDocuments()) {
+      unchecked++;
+      return null;
+    }
+    seen.add(h.lo, hi);
+    return null;
+  }
+
+  /** Hash of the text with case and whitespace differences removed. */
+  static Hashing.Hasher hash(String t, long seed) {
+    Hashing.Hasher h = new Hashing.Hasher(seed);
+    boolean space = false;
+    boolean started = false;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (Character.isWhitespace(c)) {
+        space = true;
+        continue;
+      }
+      if (space && started) h.add(' ');
+      space = false;
+      started = true;
+      h.add(Character.toLowerCase(c));
+    }
+    h.finish();
+    return h;
+  }
+
+  @Override
+  public Map<String, Long> counters() {
+    return Map.of("distinct", seen == null ? 0L : (long) seen.size(), "unchecked_table_full", unchecked);
+  }
+
+  /** Open-addressing set of 128-bit values; 17 bytes a slot, load at most 1/2. */
+  static final class HashSet128 {
+    private long[] lo;
+    private long[] hi;
+    private boolean[] used;
+    private int size;
+
+    HashSet128(int capacity) {
+      lo = new long[capacity];
+      hi = new long[capacity];
+      used = new boolean[capacity];
+    }
+
+    int size() {
+      return size;
+    }
+
+    boolean contains(long a, long b) {
+      int mask = lo.length - 1;
+      for (int i = (int) a & mask; used[i]; i = (i + 1) & mask) {
+        if (lo[i] == a && hi[i] == b) return true;
+      }
+      return false;
+    }
+
+    void add(long a, long b) {
+      int mask = lo.length - 1;
+      int i = (int) a & mask;
+      while (used[i]) {
+        if (lo[i] == a && hi[i] == b) return;
+        i = (i + 1) & mask;
+      }
+      used[i] = true;
+      lo[i] = a;
+      hi[i] = b;
+      if (++size * 2 > lo.length) grow();
+    }
+
+    private void grow() {
+      long[] oldLo = lo;
+      long[] oldHi = hi;
+      boolean[] oldUsed = used;
+      lo = new long[oldLo.length * 2];
+      hi = new long[oldLo.length * 2];
+      used = new boolean[oldLo.length * 2];
+      size = 0;
+      for (int i = 0; i < oldLo.length; i++) if (oldUsed[i]) add(oldLo[i], oldHi[i]);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.llmj.examples.cli;
+
+import dev.llmj.data.io.Corpus;
+import dev.llmj.data.io.DocumentSink;
+import dev.llmj.data.io.JsonlShardWriter;
+import dev.llmj.data.io.ReaderOptions;
+import dev.llmj.data.pipeline.Pipeline;
+import dev.llmj.data.pipeline.PipelineConfig;
+import dev.llmj.data.pipeline.PipelineStats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code llm prepare}: raw corpora in, clean JSONL shards out, with a stats report.
+ *
+ * <pre>
+ * java -jar llm.jar prepare --input mail/*.jsonl.gz books/ --output clean/ --config pipeline.json
+ * </pre>
+ */
+@Command(
+    name = "prepare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Clean raw text for pre-training: normalize, deduplicate (exact and MinHash), filter (Gopher and more),"
+          + " redact PII, and write JSONL shards plus stats.json into the output folder.",
+      "Bad lines and files are counted in the report and skipped; the exit code is non-zero only with --strict"
+          + " or when an input cannot be opened."
+    })
+public final class PrepareCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--input", arity = "1..*", required = true, paramLabel = "PATH",
+      description = "Files, folders or globs: .txt, .jsonl, tar, optionally .gz/.bz2/.xz/.zst.")
+  List<Path> inputs;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for shards and stats.json.")
+  Path output;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Pipeline JSON (reader, steps, output); default: the default pipeline.")
+  Path config;
+
+  @Option(names = "--strict", description = "Stop at the first bad line or file instead of counting it.")
+  boolean strict;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores (default).")
+  int threads;
+
+  @Override
+  public Integer call() throws IOException {
+    PipelineConfig cfg = config == null ? PipelineConfig.defaults() : PipelineConfig.fromFile(config);
+    ReaderOptions reader = cfg.reader().withStrict(strict);
+    PipelineConfig.Output out = cfg.output();
+    int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    PrintWriter err = spec.commandLine().getErr();
+    Progress progress = new Progress(err);
+    Pipeline pipeline = Pipeline.builder().steps(cfg.steps()).threads(n).progress(progress::update).build();
+    Files.createDirectories(output);
+    PipelineStats stats;
+    try (JsonlShardWriter kept = JsonlShardWriter.create(output, "part", out.shardBytes(), out.compression());
+        DocumentSink rejected = out.writeRejected()
+            ? JsonlShardWriter.create(output.resolve("rejected"), "rejected", out.shardBytes(), out.compression())
+            : DocumentSink.discard()) {
+      stats = pipeline.run(() -> Corpus.read(inputs, reader), kept, rejected);
+    } finally {
+      progress.finish();
+    }
+    Files.writeString(output.resolve("stats.json"), stats.toJson());
+    PrintWriter o = spec.commandLine().getOut();
+    o.print(stats.toTable());
+    o.println("stats: " + output.resolve("stats.json"));
+    o.flush();
+    return 0;
+  }
+
+  /** A one-line progress bar on stderr, redrawn at most five times a second. */
+  static final class Progress {
+    private final PrintWriter err;
+    private long lastDraw;
+    private boolean drawn;
+
+    Progress(PrintWriter err) {
+      this.err = err;
+    }
+
+    void update(int pass, int passes, long docs, long bytes, double seconds) {
+      long now = System.nanoTime();
+      if (now - lastDraw < 200_000_000L) return;
+      lastDraw = now;
+      double s = Math.max(seconds, 1e-3);
+      err.printf("\rpass %d/%d  %,d docs  %,.0f docs/s  %.1f MB  %.1f MB/s   ", pass, passes, docs, docs / s, bytes / 1e6, bytes / 1e6 / s);
+      err.flush();
+      drawn = true;
+    }
+
+    void finish() {
+      if (drawn) {
+        err.println();
+        err.flush();
+      }
+    }
+  }
+}

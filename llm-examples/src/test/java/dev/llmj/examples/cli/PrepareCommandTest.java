@@ -1,0 +1,56 @@
+package dev.llmj.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmj.data.io.Corpus;
+import dev.llmj.data.io.CorpusReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrepareCommandTest {
+  static final Path SPAM = Path.of("../llm-data/src/test/resources/corpora/spamassassin-spam-1.jsonl.gz");
+
+  @TempDir Path dir;
+
+  @Test
+  void preparesShardsAndStats() throws Exception {
+    Path cfg = dir.resolve("p.json");
+    Files.writeString(cfg, "{\"steps\":[{\"type\":\"normalize\"},{\"type\":\"minhash_dedup\"},{\"type\":\"pii\"}],"
+        + "\"output\":{\"writeRejected\":true,\"compression\":\"zstd\"}}");
+    Path out = dir.resolve("out");
+    int code = Llm.run("prepare", "--input", SPAM.toString(), "--output", out.toString(), "--config", cfg.toString(), "--threads", "2");
+    assertEquals(0, code);
+    JsonNode stats = new ObjectMapper().readTree(out.resolve("stats.json").toFile());
+    assertEquals(500, stats.get("documents_read").asLong());
+    long written = stats.get("documents_written").asLong();
+    long nearDups = stats.get("steps").get(1).get("dropped").asLong();
+    assertEquals(500, written + nearDups);
+    long shardDocs = 0;
+    try (CorpusReader r = Corpus.read(out.resolve("part-00000.jsonl.zst"))) {
+      while (r.hasNext()) {
+        // "undisclosed-recipients:;@host" and "!!!@host" are not addresses and stay.
+        assertFalse(java.util.regex.Pattern.compile("[A-Za-z0-9._%+-]+@spamassassin\\.taint\\.org").matcher(r.next().text()).find(),
+            "e-mail addresses are redacted");
+        shardDocs++;
+      }
+    }
+    assertEquals(written, shardDocs);
+    assertTrue(Files.exists(out.resolve("rejected/rejected-00000.jsonl.zst")));
+  }
+
+  @Test
+  void badConfigAndMissingInputExitWithUsageError() throws Exception {
+    Path cfg = dir.resolve("bad.json");
+    Files.writeString(cfg, "{\"steps\":[{\"type\":\"pii\",\"emails\":true}]}");
+    assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", SPAM.toString(), "--output", dir.resolve("o").toString(), "--config", cfg.toString()));
+    assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", dir.resolve("missing.jsonl").toString(), "--output", dir.resolve("o").toString()));
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"text\":\"fine\"}\n{oops\n");
+    assertEquals(0, Llm.run("prepare", "--input", bad.toString(), "--output", dir.resolve("o2").toString()));
+    assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", bad.toString(), "--output", dir.resolve("o3").toString(), "--strict"));
+  }
+}
