@@ -41,8 +41,14 @@ final class GopherRepetitionStep implements Filter {
       if (topNgramChars(w, hashes, g, seen) > c.maxTopNgramChars().get(g - 2) * totalChars) return "top_" + g + "gram";
     }
     boolean[] covered = new boolean[n];
+    // Words covered by repeated (g+1)-grams are covered by repeated g-grams too, so coverage only
+    // shrinks with g: once it is under every remaining limit, no larger g can fail.
     for (int g = 5; g <= 10; g++) {
-      if (dupNgramChars(w, hashes, g, seen, covered) > c.maxDupNgramChars().get(g - 5) * totalChars) return "dup_" + g + "gram";
+      long chars = dupNgramChars(w, hashes, g, seen, covered);
+      if (chars > c.maxDupNgramChars().get(g - 5) * totalChars) return "dup_" + g + "gram";
+      double rest = 1;
+      for (int k = g + 1; k <= 10; k++) rest = Math.min(rest, c.maxDupNgramChars().get(k - 5));
+      if (chars <= rest * totalChars) return null;
     }
     return null;
   }

@@ -47,6 +47,20 @@ final class NormalizeStep implements Formatter {
     int n = t.length();
     for (int i = 0; i < n; i++) {
       char c = t.charAt(i);
+      if (isPlain(c)) {
+        // Copy the whole run of ordinary characters at once; only separators need decisions.
+        int j = i + 1;
+        while (j < n && isPlain(t.charAt(j))) j++;
+        if (ws && sb.length() > 0) {
+          if (newlines > 0) sb.append(newlines > 1 ? "\n\n" : "\n");
+          else if (space) sb.append(' ');
+        }
+        newlines = 0;
+        space = false;
+        sb.append(t, i, j);
+        i = j - 1;
+        continue;
+      }
       if (c == '\r') {
         if (i + 1 < n && t.charAt(i + 1) == '\n') continue;
         c = '\n';
@@ -85,6 +99,12 @@ final class NormalizeStep implements Formatter {
     if (control > 0) controlRemoved.add(control);
     if (fffd > 0) replacementChars.add(fffd);
     return sb.toString();
+  }
+
+  /** Printable, not whitespace, not U+FFFD: copied as is. */
+  private static boolean isPlain(char c) {
+    if (c < 0x7f) return c > 0x20;
+    return c >= 0xa0 && c != '\uFFFD' && Character.getType(c) != Character.SPACE_SEPARATOR;
   }
 
   private static boolean isControl(char c) {
