@@ -1,5 +1,9 @@
 package dev.llmj.core.train;
 
+import java.util.Map;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -14,10 +18,14 @@ import org.nd4j.linalg.dataset.DataSet;
  * the update, and clipping uses the global L2 norm over all parameters (as
  * {@code torch.nn.utils.clip_grad_norm_}) rather than DL4J's per-layer normalisation.
  *
- * <p>DL4J loss gradients are sums over the examples; the updater divides by the example count it is
- * given. Summing micro-batch gradients and passing the total count therefore yields exactly the gradient
- * of the concatenated batch. The averaged gradient's norm is {@code |sum| / examples}, so clipping scales
- * the sum before the updater divides.
+ * <p>Two gradient conventions meet here. DL4J's own layers produce sums over the examples and let the
+ * updater divide by the example count ({@code updaterDivideByMinibatch} true); llmj's transformer layers
+ * produce the gradient of the per-token mean loss and switch that division off. After summing the
+ * micro-batches, each parameter's gradient is turned into the gradient of the whole step's mean loss:
+ * divided by the example count for the first kind, by the micro-batch count for the second. The updater
+ * is then called with a batch size of 1, so it divides nothing, and the global norm and clipping see the
+ * true gradient of both kinds alike. Layers that update parameters from statistics instead of gradients
+ * (BatchNormalization's running mean) are not supported.
  */
 final class StepEngine {
 
@@ -28,6 +36,9 @@ final class StepEngine {
   private final double clip;
   private final ToLongFunction<DataSet> tokenCounter;
   private INDArray accumulator; // (1, P), only when accumulating over more than one micro-batch
+  private final INDArray meanConvention; // (1, P): 1 where the layer's gradient is already a mean, else 0
+  private final boolean anyMean;
+  private final boolean anySum;
 
   StepEngine(ComputationGraph graph, double clip, ToLongFunction<DataSet> tokenCounter) {
     this.graph = graph;
@@ -36,6 +47,34 @@ final class StepEngine {
     if (graph.getFlattenedGradients() == null) {
       graph.initGradientsView();
     }
+    this.meanConvention = meanConventionMask(graph);
+    double ones = meanConvention.sumNumber().doubleValue();
+    this.anyMean = ones > 0;
+    this.anySum = ones < meanConvention.length();
+  }
+
+  /**
+   * Marks the entries of the flattened gradient whose layer does not want the updater to divide by the
+   * batch size. Each parameter's gradient view is located by its offset into the flattened gradient.
+   */
+  private static INDArray meanConventionMask(ComputationGraph graph) {
+    INDArray flat = graph.getFlattenedGradients();
+    INDArray mask = Nd4j.zeros(flat.dataType(), 1, flat.length());
+    for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+      INDArray view = layer.getGradientsViewArray();
+      if (layer.numParams() == 0 || view == null) {
+        continue;
+      }
+      Map<String, INDArray> perParam = layer.conf().getLayer().initializer()
+          .getGradientsFromFlattened(layer.conf(), view);
+      for (Map.Entry<String, INDArray> e : perParam.entrySet()) {
+        if (!layer.updaterDivideByMinibatch(e.getKey())) {
+          long start = e.getValue().offset() - flat.offset();
+          mask.get(NDArrayIndex.point(0), NDArrayIndex.interval(start, start + e.getValue().length())).assign(1);
+        }
+      }
+    }
+    return mask;
   }
 
   /** Forward/backward over {@code microBatches} batches and sum their gradients into the gradient view. */
@@ -76,10 +115,27 @@ final class StepEngine {
     if (microBatches > 1) {
       grad.assign(accumulator);
     }
+    toMeanGradient(grad, examples, microBatches);
     // DL4J adds the weight-decay "score" 0.5*wd*|w|^2 to the loss; report the data loss only.
     double loss = lossSum / examples - graph.calcRegularizationScore(true);
-    double norm = grad.norm2Number().doubleValue() / examples;
+    double norm = grad.norm2Number().doubleValue();
     return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm));
+  }
+
+  /** Sum-convention entries divided by {@code examples}, mean-convention entries by {@code microBatches}. */
+  private void toMeanGradient(INDArray grad, long examples, int microBatches) {
+    INDArray g = grad.reshape(1, grad.length());
+    if (!anyMean) {
+      g.divi(examples);
+    } else if (!anySum) {
+      if (microBatches > 1) {
+        g.divi(microBatches);
+      }
+    } else {
+      // scale = 1/examples + mask * (1/microBatches - 1/examples)
+      INDArray scale = meanConvention.mul(1.0 / microBatches - 1.0 / examples).addi(1.0 / examples);
+      g.muli(scale);
+    }
   }
 
   /** Clips, runs the updater (Adam + decoupled decay) and applies the update, as SGD.optimize does. */
@@ -93,8 +149,8 @@ final class StepEngine {
       l.onGradientCalculation(graph);
     }
     // The updater turns the gradient view into the update in place; then params -= update.
-    graph.getUpdater().update(graph.gradient(), iteration, epoch, Math.toIntExact(r.examples()),
-        LayerWorkspaceMgr.noWorkspaces());
+    // The gradient is already the step's mean (see toMeanGradient): batch size 1, nothing divided.
+    graph.getUpdater().update(graph.gradient(), iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
     INDArray params = graph.params();
     params.subi(graph.getFlattenedGradients().reshape(params.shape()));
     graph.setScore(r.loss());

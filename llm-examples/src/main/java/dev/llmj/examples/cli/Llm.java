@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       TokenizerCommand.class,
       TokenizeCommand.class,
       PrepareCommand.class,
+      QuickstartCommand.class,
     })
 public final class Llm {
 
