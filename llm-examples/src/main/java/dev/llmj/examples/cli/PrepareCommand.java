@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.data.ProgressBar;
 import dev.llmj.data.io.Corpus;
 import dev.llmj.data.io.DocumentSink;
 import dev.llmj.data.io.JsonlShardWriter;
@@ -59,9 +60,12 @@ public final class PrepareCommand implements Callable<Integer> {
     ReaderOptions reader = cfg.reader().withStrict(strict);
     PipelineConfig.Output out = cfg.output();
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    PrintWriter err = spec.commandLine().getErr();
-    Progress progress = new Progress(err);
-    Pipeline pipeline = Pipeline.builder().steps(cfg.steps()).threads(n).progress(progress::update).build();
+    ProgressBar bar = ProgressBar.start("prepare", 0, ProgressBar.Unit.BYTES);
+    Pipeline pipeline = Pipeline.builder().steps(cfg.steps()).threads(n)
+        .progress((pass, passes, docs, bytes, seconds) ->
+            bar.update(bytes, String.format(java.util.Locale.ROOT, "pass %d/%d docs=%,d (%,.0f/s)", pass, passes, docs,
+                docs / Math.max(seconds, 1e-3))))
+        .build();
     Files.createDirectories(output);
     PipelineStats stats;
     try (JsonlShardWriter kept = JsonlShardWriter.create(output, "part", out.shardBytes(), out.compression());
@@ -70,7 +74,7 @@ public final class PrepareCommand implements Callable<Integer> {
             : DocumentSink.discard()) {
       stats = pipeline.run(() -> Corpus.read(inputs, reader), kept, rejected);
     } finally {
-      progress.finish();
+      bar.close();
     }
     Files.writeString(output.resolve("stats.json"), stats.toJson());
     PrintWriter o = spec.commandLine().getOut();
@@ -78,33 +82,5 @@ public final class PrepareCommand implements Callable<Integer> {
     o.println("stats: " + output.resolve("stats.json"));
     o.flush();
     return 0;
-  }
-
-  /** A one-line progress bar on stderr, redrawn at most five times a second. */
-  static final class Progress {
-    private final PrintWriter err;
-    private long lastDraw;
-    private boolean drawn;
-
-    Progress(PrintWriter err) {
-      this.err = err;
-    }
-
-    void update(int pass, int passes, long docs, long bytes, double seconds) {
-      long now = System.nanoTime();
-      if (now - lastDraw < 200_000_000L) return;
-      lastDraw = now;
-      double s = Math.max(seconds, 1e-3);
-      err.printf("\rpass %d/%d  %,d docs  %,.0f docs/s  %.1f MB  %.1f MB/s   ", pass, passes, docs, docs / s, bytes / 1e6, bytes / 1e6 / s);
-      err.flush();
-      drawn = true;
-    }
-
-    void finish() {
-      if (drawn) {
-        err.println();
-        err.flush();
-      }
-    }
   }
 }

@@ -173,7 +173,11 @@ final class QuickstartCommand implements Callable<Integer> {
     for (int i = 0; i < PROMPTS.size(); i++) {
       String prompt = PROMPTS.get(i);
       int[] ids = tok.encode(prompt);
-      int[] out = lm.generate(ids, new GenerationConfig(60, 0.8, 40, 0.95, 1.0, new int[] {tok.endOfTextId()}, seed + i), t -> {});
+      // Keep the prompt's tail and the new tokens inside the model's context.
+      ids = java.util.Arrays.copyOfRange(ids, Math.max(0, ids.length - seqLen / 2), ids.length);
+      int newTokens = Math.min(60, seqLen - ids.length);
+      int[] out = lm.generate(ids, new GenerationConfig(newTokens, 0.8, 40, 0.95, 1.0,
+          new int[] {tok.endOfTextId()}, seed + i), t -> {});
       String text = tok.decode(java.util.Arrays.copyOfRange(out, ids.length, out.length));
       System.err.println("> " + prompt + text.replace('\n', ' '));
       samples.addObject().put("prompt", prompt).put("completion", text);
