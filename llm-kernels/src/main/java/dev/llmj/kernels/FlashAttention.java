@@ -8,14 +8,15 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Tiled causal attention on the CPU ({@link FlashTiles}), run in parallel over (batch, head) on a
- * fixed pool. Each task owns disjoint output rows and sums its grouped heads in a fixed order, so
- * results are bitwise the same for any thread count. DOUBLE inputs take the exact streaming path
+ * Blocked causal attention on the CPU ({@link FlashTiles}), run in parallel over (batch, key/value
+ * head) on a fixed pool. Each task owns disjoint output rows and sums its grouped heads in a fixed
+ * order, so results are bitwise the same for any thread count. DOUBLE inputs take the exact streaming path
  * ({@link ExactAttention}), meant for gradient checks rather than speed.
  */
 final class FlashAttention implements AttentionKernel {
@@ -39,20 +40,20 @@ final class FlashAttention implements AttentionKernel {
     if (q.dataType() == DataType.DOUBLE) {
       return ExactAttention.forward(dims, q, k, v, causal, scale);
     }
-    float[] qa = floats(q), ka = floats(k), va = floats(v);
-    float[] out = new float[qa.length];
+    INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v);
+    INDArray out = Nd4j.create(DataType.FLOAT, dims.queryShape(), 'c');
     float[] lse = new float[dims.b() * dims.h() * dims.t()];
     int g = dims.group();
-    // one task per (batch, kv head): its G query heads reuse the gathered keys
+    // one task per (batch, kv head), running its G query heads in order
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
-      FlashTiles tiles = new FlashTiles(dims, causal, scale);
-      tiles.loadKeys(ka, va, bi, kvi);
-      for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
-        tiles.forward(qa, bi, hi, out, lse);
+      try (FlashTiles tiles = new FlashTiles(dims, causal, scale)) {
+        for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
+          tiles.forward(pointer(qc), pointer(kc), pointer(vc), pointer(out), lse, bi, hi);
+        }
       }
     });
-    return new Forward(Nd4j.create(out, dims.queryShape(), 'c'), Nd4j.create(lse, dims.lseShape(), 'c'));
+    return new Forward(out, Nd4j.create(lse, dims.lseShape(), 'c'));
   }
 
   @Override
@@ -65,28 +66,31 @@ final class FlashAttention implements AttentionKernel {
     if (q.dataType() == DataType.DOUBLE) {
       return ExactAttention.backward(dims, q, k, v, out, lse, dOut, causal, scale);
     }
-    float[] qa = floats(q), ka = floats(k), va = floats(v);
-    float[] oa = floats(out), la = floats(lse.castTo(DataType.FLOAT)), doa = floats(dOut);
-    float[] dq = new float[qa.length], dk = new float[ka.length], dv = new float[va.length];
-    int g = dims.group(), d = dims.d();
+    INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v), oc = denseC(out), doc = denseC(dOut);
+    float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    INDArray dq = Nd4j.create(DataType.FLOAT, dims.queryShape(), 'c');
+    INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
+    INDArray dv = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
+    int g = dims.group();
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
-      FlashTiles tiles = new FlashTiles(dims, causal, scale);
-      tiles.loadKeys(ka, va, bi, kvi);
-      float[] dkHead = new float[dims.tk() * d], dvHead = new float[dims.tk() * d];
-      for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
-        tiles.backward(qa, oa, la, doa, bi, hi, dq, dkHead, dvHead);
-      }
-      for (int j = 0; j < dims.tk(); j++) {
-        System.arraycopy(dkHead, j * d, dk, dims.kv(bi, j, kvi), d);
-        System.arraycopy(dvHead, j * d, dv, dims.kv(bi, j, kvi), d);
+      try (FlashTiles tiles = new FlashTiles(dims, causal, scale)) {
+        for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
+          tiles.backward(pointer(qc), pointer(kc), pointer(vc), pointer(oc), la, pointer(doc), pointer(dq),
+              pointer(dk), pointer(dv), bi, hi);
+        }
       }
     });
-    return new Backward(Nd4j.create(dq, dims.queryShape(), 'c'), Nd4j.create(dk, dims.keyShape(), 'c'),
-        Nd4j.create(dv, dims.keyShape(), 'c'));
+    return new Backward(dq, dk, dv);
   }
 
+  /**
+   * Runs the tasks on this kernel's pool with OpenBLAS held to one thread, so that the per-task
+   * products neither oversubscribe the cores nor depend on how OpenBLAS splits them.
+   */
   private void parallel(int tasks, IntConsumer task) {
+    int blasThreads = openblas_nolapack.blas_get_num_threads();
+    openblas_nolapack.blas_set_num_threads(1);
     try {
       pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(task)).get();
     } catch (InterruptedException e) {
@@ -94,6 +98,10 @@ final class FlashAttention implements AttentionKernel {
       throw new IllegalStateException("attention interrupted", e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } finally {
+      if (blasThreads > 0) {
+        openblas_nolapack.blas_set_num_threads(blasThreads);
+      }
     }
   }
 
@@ -104,14 +112,13 @@ final class FlashAttention implements AttentionKernel {
     }
   }
 
-  /** The elements of a FLOAT array in c-order, read in one native copy. */
-  private static float[] floats(INDArray x) {
-    INDArray dense = isDenseC(x) ? x : x.dup('c');
-    float[] a = new float[(int) dense.length()];
-    if (a.length > 0) {
-      ((FloatPointer) dense.data().addressPointer()).get(a);
-    }
-    return a;
+  private static INDArray denseC(INDArray x) {
+    return isDenseC(x) ? x : x.dup('c');
+  }
+
+  /** A fresh pointer to the first element, so that tasks never share a pointer's position. */
+  private static FloatPointer pointer(INDArray x) {
+    return new FloatPointer(x.data().addressPointer());
   }
 
   static boolean isDenseC(INDArray x) {

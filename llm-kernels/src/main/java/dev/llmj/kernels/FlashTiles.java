@@ -1,215 +1,156 @@
 package dev.llmj.kernels;
 
-import java.util.Arrays;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * The float arithmetic of tiled attention for one head, in the flash-attention order: blocks of
- * {@link #BR} queries against blocks of {@link #BC} keys, an online softmax that rescales the
- * running output when a row's maximum grows, and a backward pass that recomputes each probability
- * tile from the saved log-sum-exp. Working memory is a few tiles plus O(Tk * D) per head; no
- * T x Tk matrix exists.
+ * The FLOAT attention of one (batch, key/value head) task, on the arrays' native memory. Queries
+ * go in blocks of {@link #BR} rows; a block's scores against every key it may see form a
+ * (BR, Tk) strip, so the softmax of each row is exact in one pass and memory stays O(BR * Tk) per
+ * thread, never T x Tk. Backward recomputes the probabilities from the saved log-sum-exp.
  *
- * <p>Every inner loop is an axpy over a contiguous run of D or {@link #BC} floats (keys and values
- * are also kept transposed, D x Tk, for the products that would otherwise be dot products), which
- * is the form HotSpot's superword pass turns into SIMD code; a dot-product reduction would stay
- * scalar because float addition order is fixed.
+ * <p>The five products per block (scores, P V; and backward's scores, dO V^T, P^T dO, dS K,
+ * dS^T Q) are single-threaded {@code cblas_sgemm} calls that read q, k, v, dOut in place through
+ * their leading dimensions (H*D, Hkv*D) and write out, dq, dk, dv in place. Only the strips are
+ * copied to the heap, for the element-wise softmax in Java. Plain Java loops reach a few GFLOP/s
+ * for the products (HotSpot's auto-vectoriser gives up on most of them), BLAS tens per core.
  *
- * <p>An instance holds one thread's scratch buffers and is reused across heads.
+ * <p>An instance holds one thread's scratch buffers; call {@link #close} to free them.
  */
-final class FlashTiles {
+final class FlashTiles implements AutoCloseable {
 
   static final int BR = 64;
-  static final int BC = 64;
 
   private final AttentionDims dims;
   private final boolean causal;
   private final float scale;
-  private final float[] kh, vh, kt, vt; // this kv head: (Tk, D) and transposed (D, Tk)
-  private final float[] qs, dob, acc, s, dp, m, l, rowLse, delta;
+  private final int ldq, ldk;
+  private final FloatPointer strip, gradStrip; // (BR, Tk) native scratch
+  private final float[] s, ds, rowA, rowB;
 
   FlashTiles(AttentionDims dims, boolean causal, double scale) {
     this.dims = dims;
     this.causal = causal;
     this.scale = (float) scale;
-    int d = dims.d(), tk = dims.tk();
-    kh = new float[tk * d];
-    vh = new float[tk * d];
-    kt = new float[d * tk];
-    vt = new float[d * tk];
-    qs = new float[BR * d];
-    dob = new float[BR * d];
-    acc = new float[BR * d];
-    s = new float[BR * BC];
-    dp = new float[BR * BC];
-    m = new float[BR];
-    l = new float[BR];
-    rowLse = new float[BR];
-    delta = new float[BR];
+    this.ldq = dims.h() * dims.d();
+    this.ldk = dims.hkv() * dims.d();
+    int n = BR * Math.max(1, dims.tk());
+    strip = new FloatPointer(n);
+    gradStrip = new FloatPointer(n);
+    s = new float[n];
+    ds = new float[n];
+    rowA = new float[dims.d()];
+    rowB = new float[dims.d()];
   }
 
-  /** Gathers key/value head {@code kvi} of batch {@code bi} in both layouts. */
-  void loadKeys(float[] k, float[] v, int bi, int kvi) {
-    int d = dims.d(), tk = dims.tk();
-    for (int j = 0; j < tk; j++) {
-      int src = dims.kv(bi, j, kvi);
-      System.arraycopy(k, src, kh, j * d, d);
-      System.arraycopy(v, src, vh, j * d, d);
-      for (int x = 0; x < d; x++) {
-        kt[x * tk + j] = k[src + x];
-        vt[x * tk + j] = v[src + x];
-      }
-    }
-  }
-
-  /** Forward for query head {@code hi}; {@link #loadKeys} must hold its key/value head. */
-  void forward(float[] q, int bi, int hi, float[] out, float[] lse) {
-    int d = dims.d();
+  /** Forward of query head {@code hi} of batch {@code bi}: writes its out rows and lse. */
+  void forward(FloatPointer q, FloatPointer k, FloatPointer v, FloatPointer out, float[] lse, int bi, int hi) {
+    int d = dims.d(), kv = hi / dims.group();
+    FloatPointer keys = at(k, dims.kv(bi, 0, kv)), values = at(v, dims.kv(bi, 0, kv));
     for (int i0 = 0; i0 < dims.t(); i0 += BR) {
       int rows = Math.min(BR, dims.t() - i0);
-      loadQueries(q, bi, hi, i0, rows, qs, scale);
-      Arrays.fill(m, Float.NEGATIVE_INFINITY);
-      Arrays.fill(l, 0f);
-      Arrays.fill(acc, 0, rows * d, 0f);
-      int jEnd = dims.keyEnd(causal, i0 + rows - 1);
-      for (int j0 = 0; j0 < jEnd; j0 += BC) {
-        int cols = Math.min(BC, jEnd - j0);
-        scores(i0, rows, j0, cols, qs, kt, s);
-        for (int r = 0; r < rows; r++) {
-          int row = r * BC;
-          float mx = m[r];
-          for (int c = 0; c < cols; c++) {
-            mx = Math.max(mx, s[row + c]);
-          }
-          float sum = 0f;
-          for (int c = 0; c < cols; c++) {
-            float p = (float) Math.exp(s[row + c] - mx);
-            s[row + c] = p;
-            sum += p;
-          }
-          float correction = (float) Math.exp(m[r] - mx); // 0 on the first block, where m is -inf
-          m[r] = mx;
-          l[r] = l[r] * correction + sum;
-          int a = r * d;
-          if (correction != 1f) {
-            for (int x = 0; x < d; x++) {
-              acc[a + x] *= correction;
-            }
-          }
-          for (int c = 0; c < cols; c++) {
-            float p = s[row + c];
-            if (p != 0f) {
-              int vo = (j0 + c) * d;
-              for (int x = 0; x < d; x++) {
-                acc[a + x] += p * vh[vo + x];
-              }
-            }
-          }
-        }
-      }
+      int cols = dims.keyEnd(causal, i0 + rows - 1);
+      FloatPointer qBlock = at(q, dims.q(bi, i0, hi));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d, scale, qBlock, ldq, keys, ldk,
+          0f, strip, cols);
+      strip.get(s, 0, rows * cols);
       for (int r = 0; r < rows; r++) {
-        float inv = 1f / l[r];
-        int o = dims.q(bi, i0 + r, hi);
-        for (int x = 0; x < d; x++) {
-          out[o + x] = acc[r * d + x] * inv;
-        }
-        lse[dims.lse(bi, hi, i0 + r)] = m[r] + (float) Math.log(l[r]);
+        lse[dims.lse(bi, hi, i0 + r)] = softmaxRow(r * cols, dims.keyEnd(causal, i0 + r), cols);
       }
+      strip.put(s, 0, rows * cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1f, strip, cols, values, ldk,
+          0f, at(out, dims.q(bi, i0, hi)), ldq);
     }
+  }
+
+  /** Probabilities of one strip row in place (0 past {@code end}); returns the log-sum-exp. */
+  private float softmaxRow(int row, int end, int cols) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < end; c++) {
+      max = Math.max(max, s[row + c]);
+    }
+    float sum = 0f;
+    for (int c = 0; c < end; c++) {
+      float e = (float) Math.exp(s[row + c] - max);
+      s[row + c] = e;
+      sum += e;
+    }
+    float inv = 1f / sum;
+    for (int c = 0; c < end; c++) {
+      s[row + c] *= inv;
+    }
+    for (int c = end; c < cols; c++) {
+      s[row + c] = 0f;
+    }
+    return max + (float) Math.log(sum);
   }
 
   /**
-   * Backward for query head {@code hi}: writes its dq rows and adds its share to {@code dk},
-   * {@code dv} (Tk, D), which the caller sums over the heads of one key/value head.
+   * Backward of query head {@code hi}: writes its dq rows and adds its share to dk and dv, which
+   * must start zeroed; the heads of one key/value head run in order on one task.
    */
-  void backward(float[] q, float[] out, float[] lse, float[] dOut, int bi, int hi,
-      float[] dq, float[] dk, float[] dv) {
-    int d = dims.d();
+  void backward(FloatPointer q, FloatPointer k, FloatPointer v, FloatPointer out, float[] lse, FloatPointer dOut,
+      FloatPointer dq, FloatPointer dk, FloatPointer dv, int bi, int hi) {
+    int d = dims.d(), kv = hi / dims.group();
+    int kvOffset = dims.kv(bi, 0, kv);
+    FloatPointer keys = at(k, kvOffset), values = at(v, kvOffset);
+    FloatPointer dKeys = at(dk, kvOffset), dValues = at(dv, kvOffset);
     for (int i0 = 0; i0 < dims.t(); i0 += BR) {
       int rows = Math.min(BR, dims.t() - i0);
-      loadQueries(q, bi, hi, i0, rows, qs, scale);
-      loadQueries(dOut, bi, hi, i0, rows, dob, 1f);
+      int cols = dims.keyEnd(causal, i0 + rows - 1);
+      FloatPointer qBlock = at(q, dims.q(bi, i0, hi)), dOutBlock = at(dOut, dims.q(bi, i0, hi));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d, scale, qBlock, ldq, keys, ldk,
+          0f, strip, cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d, 1f, dOutBlock, ldq, values, ldk,
+          0f, gradStrip, cols); // dP = dO V^T
+      strip.get(s, 0, rows * cols);
+      gradStrip.get(ds, 0, rows * cols);
       for (int r = 0; r < rows; r++) {
         int o = dims.q(bi, i0 + r, hi);
-        float dot = 0f; // rowsum(dO * O) equals rowsum(P * dP), the softmax Jacobian's correction
+        at(out, o).get(rowA);
+        at(dOut, o).get(rowB);
+        float delta = 0f; // rowsum(dO * O) equals rowsum(P * dP), the softmax Jacobian's correction
         for (int x = 0; x < d; x++) {
-          dot += dOut[o + x] * out[o + x];
+          delta += rowA[x] * rowB[x];
         }
-        delta[r] = dot;
-        rowLse[r] = lse[dims.lse(bi, hi, i0 + r)];
+        scoreGradientRow(r * cols, dims.keyEnd(causal, i0 + r), cols, lse[dims.lse(bi, hi, i0 + r)], delta);
       }
-      Arrays.fill(acc, 0, rows * d, 0f); // dq of this block
-      int jEnd = dims.keyEnd(causal, i0 + rows - 1);
-      for (int j0 = 0; j0 < jEnd; j0 += BC) {
-        int cols = Math.min(BC, jEnd - j0);
-        scores(i0, rows, j0, cols, qs, kt, s);
-        for (int r = 0; r < rows; r++) {
-          int row = r * BC;
-          for (int c = 0; c < cols; c++) {
-            s[row + c] = (float) Math.exp(s[row + c] - rowLse[r]); // P; masked scores give 0
-          }
-        }
-        products(rows, j0, cols, dob, vt, dp); // dP = dO V^T
-        for (int r = 0; r < rows; r++) {
-          int row = r * BC, a = r * d;
-          for (int c = 0; c < cols; c++) {
-            float p = s[row + c];
-            if (p == 0f) {
-              continue;
-            }
-            float ds = p * (dp[row + c] - delta[r]); // d loss / d score
-            float dsScaled = ds * scale;
-            int kv = (j0 + c) * d;
-            for (int x = 0; x < d; x++) {
-              dv[kv + x] += p * dob[a + x];
-              acc[a + x] += dsScaled * kh[kv + x];
-              dk[kv + x] += ds * qs[a + x]; // qs already carries the scale
-            }
-          }
-        }
-      }
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(acc, r * d, dq, dims.q(bi, i0 + r, hi), d);
-      }
+      strip.put(s, 0, rows * cols);
+      gradStrip.put(ds, 0, rows * cols);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, d, rows, 1f, strip, cols, dOutBlock, ldq,
+          1f, dValues, ldk); // dV += P^T dO
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, scale, gradStrip, cols, keys, ldk,
+          0f, at(dq, dims.q(bi, i0, hi)), ldq); // dQ = scale dS K
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, d, rows, scale, gradStrip, cols, qBlock, ldq,
+          1f, dKeys, ldk); // dK += scale dS^T Q
     }
   }
 
-  /** Copies query rows i0 .. i0+rows of head hi into a (rows, D) block, times {@code factor}. */
-  private void loadQueries(float[] x, int bi, int hi, int i0, int rows, float[] block, float factor) {
-    int d = dims.d();
-    for (int r = 0; r < rows; r++) {
-      int src = dims.q(bi, i0 + r, hi);
-      for (int c = 0; c < d; c++) {
-        block[r * d + c] = x[src + c] * factor;
-      }
+  /** P = exp(S - lse) into {@code s} and dS = P o (dP - delta) into {@code ds}; 0 past {@code end}. */
+  private void scoreGradientRow(int row, int end, int cols, float rowLse, float delta) {
+    for (int c = 0; c < end; c++) {
+      float p = (float) Math.exp(s[row + c] - rowLse);
+      s[row + c] = p;
+      ds[row + c] = p * (ds[row + c] - delta);
+    }
+    for (int c = end; c < cols; c++) {
+      s[row + c] = 0f;
+      ds[row + c] = 0f;
     }
   }
 
-  /** Scores of a tile: s = qs kt[:, j0 .. j0+cols], -infinity where the causal mask hides a key. */
-  private void scores(int i0, int rows, int j0, int cols, float[] qs, float[] kt, float[] s) {
-    products(rows, j0, cols, qs, kt, s);
-    if (causal) {
-      for (int r = 0; r < rows; r++) {
-        int end = dims.keyEnd(true, i0 + r);
-        for (int c = Math.max(0, end - j0); c < cols; c++) {
-          s[r * BC + c] = Float.NEGATIVE_INFINITY;
-        }
-      }
-    }
+  /** A pointer {@code offset} floats past {@code base}, leaving {@code base} as it is. */
+  private static FloatPointer at(FloatPointer base, long offset) {
+    return new FloatPointer(base).position(base.position() + offset);
   }
 
-  /** out[r, c] = sum over x of a[r, x] * bt[x, j0 + c], as axpys over c. */
-  private void products(int rows, int j0, int cols, float[] a, float[] bt, float[] out) {
-    int d = dims.d(), tk = dims.tk();
-    for (int r = 0; r < rows; r++) {
-      int row = r * BC;
-      Arrays.fill(out, row, row + cols, 0f);
-      for (int x = 0; x < d; x++) {
-        float ax = a[r * d + x];
-        int b = x * tk + j0;
-        for (int c = 0; c < cols; c++) {
-          out[row + c] += ax * bt[b + c];
-        }
-      }
-    }
+  @Override
+  public void close() {
+    strip.close();
+    gradStrip.close();
   }
 }
