@@ -16,8 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Blocked causal attention on the CPU ({@link FlashTiles}), run in parallel over (batch, key/value
  * head) on a fixed pool. Each task owns disjoint output rows and sums its grouped heads in a fixed
- * order, so results are bitwise the same for any thread count. DOUBLE inputs take the exact streaming path
- * ({@link ExactAttention}), meant for gradient checks rather than speed.
+ * order, so results are bitwise the same for any thread count. With grouped-query attention the
+ * parallelism is B * Hkv tasks. DOUBLE inputs take the exact streaming path ({@link ExactAttention}),
+ * meant for gradient checks rather than speed.
  */
 final class FlashAttention implements AttentionKernel {
 
