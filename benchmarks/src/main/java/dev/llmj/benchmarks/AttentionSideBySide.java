@@ -1,0 +1,55 @@
+package dev.llmj.benchmarks;
+
+import dev.llmj.core.kernel.AttentionKernel;
+import dev.llmj.kernels.CpuKernels;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Plain ND4J attention and the CPU kernel, forward + backward, timed in alternation on the same
+ * inputs (B=8, H=4, D=64, causal) so that load from other processes hits both alike; prints
+ * median milliseconds, GFLOP/s (7 B H T^2 D per call) and the speed-up.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.llmj.benchmarks.AttentionSideBySide [rounds] [T...]}
+ */
+public final class AttentionSideBySide {
+
+  private AttentionSideBySide() {}
+
+  public static void main(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int[] lengths = args.length > 1
+        ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {256, 1024, 2048};
+    AttentionKernel kernel = new CpuKernels().attention().orElseThrow();
+    double scale = 1 / Math.sqrt(64);
+    System.out.printf("%6s %12s %12s %10s %10s %8s%n", "T", "plain ms", "kernel ms", "plain GF/s", "kernel GF/s",
+        "speed-up");
+    for (int t : lengths) {
+      INDArray q = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64), k = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
+      INDArray v = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64), dOut = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
+      double[] plain = new double[rounds], fast = new double[rounds];
+      for (int r = -1; r < rounds; r++) { // one round of warm-up
+        long t0 = System.nanoTime();
+        PlainAttention.forwardBackward(q, k, v, dOut, scale);
+        long t1 = System.nanoTime();
+        AttentionKernel.Forward f = kernel.forward(q, k, v, true, scale);
+        kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, scale);
+        long t2 = System.nanoTime();
+        if (r >= 0) {
+          plain[r] = (t1 - t0) / 1e6;
+          fast[r] = (t2 - t1) / 1e6;
+        }
+      }
+      double p = median(plain), f = median(fast), gflop = 7.0 * 8 * 4 * t * (double) t * 64 / 1e9;
+      System.out.printf("%6d %12.0f %12.0f %10.1f %10.1f %8.2f%n", t, p, f, gflop / p * 1e3, gflop / f * 1e3, p / f);
+    }
+  }
+
+  private static double median(double[] x) {
+    double[] y = x.clone();
+    Arrays.sort(y);
+    return y[y.length / 2];
+  }
+}

@@ -1,0 +1,95 @@
+package dev.llmj.kernels;
+
+import dev.llmj.core.kernel.AttentionKernel;
+import dev.llmj.core.kernel.KernelProvider;
+import dev.llmj.core.kernel.MatmulKernel;
+import java.util.Optional;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CPU kernels, registered for {@link java.util.ServiceLoader}: a GEMM that calls nd4j-native's
+ * OpenBLAS on the arrays' memory without copies ({@code "openblas"}), and a tiled causal attention
+ * with online softmax whose memory grows with T, not T x T ({@code "cpu-flash"}).
+ *
+ * <pre>{@code
+ * MatmulKernel mm = new CpuKernels().matmul().orElseGet(ReferenceMatmul::new);
+ * INDArray y = mm.mmul(x, false, w, true);            // (B*T, C) x (C', C)^T
+ * AttentionKernel att = new CpuKernels().attention().orElseThrow();
+ * AttentionKernel.Forward f = att.forward(q, k, v, true, 1 / Math.sqrt(64)); // q (B, T, H, D)
+ * }</pre>
+ *
+ * <p>Both answer empty unless ND4J runs on its CPU backend. The attention kernel runs on
+ * {@link #threads()} threads (system property {@value #THREADS_PROPERTY}, default: available
+ * processors); its results do not depend on the thread count or scheduling.
+ */
+public final class CpuKernels implements KernelProvider {
+
+  /** System property with the attention kernel's thread count. */
+  public static final String THREADS_PROPERTY = "llmj.kernels.threads";
+
+  private static final Logger LOG = LoggerFactory.getLogger(CpuKernels.class);
+  private static volatile boolean checkedBlas;
+
+  @Override
+  public int priority() {
+    return 10;
+  }
+
+  @Override
+  public Optional<AttentionKernel> attention() {
+    return onCpuBackend() ? Optional.of(new FlashAttention(threads())) : Optional.empty();
+  }
+
+  @Override
+  public Optional<MatmulKernel> matmul() {
+    if (!onCpuBackend() || openBlasCore().equals("unavailable")) {
+      return Optional.empty();
+    }
+    warnOnGenericBlasCore();
+    return Optional.of(new BlasMatmul());
+  }
+
+  /**
+   * The kernel family nd4j-native's OpenBLAS chose for this CPU, e.g. {@code "SKYLAKEX"};
+   * {@code "PRESCOTT"} on a modern CPU means GEMM runs far below its speed (see the log warning).
+   */
+  public static String openBlasCore() {
+    return OpenBlasCore.name();
+  }
+
+  /** The attention kernel's thread count. */
+  public static int threads() {
+    String value = System.getProperty(THREADS_PROPERTY);
+    if (value == null) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count >= 1");
+  }
+
+  private static boolean onCpuBackend() {
+    return Nd4j.getBackend().getClass().getName().contains(".cpu.");
+  }
+
+  private static void warnOnGenericBlasCore() {
+    if (checkedBlas) {
+      return;
+    }
+    checkedBlas = true;
+    String core = OpenBlasCore.name();
+    String better = OpenBlasCore.betterCoreType(core);
+    if (!better.isEmpty()) {
+      LOG.warn("OpenBLAS chose its generic {} kernels on this CPU, which has faster ones: GEMM runs several "
+          + "times slower. Start the JVM with the environment variable OPENBLAS_CORETYPE={}", core, better);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.llmj.kernels;
+
+import dev.llmj.core.kernel.AttentionKernel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Blocked causal attention on the CPU ({@link FlashTiles}), run in parallel over (batch, key/value
+ * head) on a fixed pool. Each task owns disjoint output rows and sums its grouped heads in a fixed
+ * order, so results are bitwise the same for any thread count. With grouped-query attention the
+ * parallelism is B * Hkv tasks. DOUBLE inputs take the exact streaming path ({@link ExactAttention}),
+ * meant for gradient checks rather than speed.
+ */
+final class FlashAttention implements AttentionKernel {
+
+  private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+
+  private final ForkJoinPool pool;
+
+  FlashAttention(int threads) {
+    this.pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+  }
+
+  @Override
+  public String name() {
+    return "cpu-flash";
+  }
+
+  @Override
+  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
+    AttentionDims dims = AttentionDims.of(q, k, v);
+    if (q.dataType() == DataType.DOUBLE) {
+      return ExactAttention.forward(dims, q, k, v, causal, scale);
+    }
+    INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v);
+    INDArray out = Nd4j.create(DataType.FLOAT, dims.queryShape(), 'c');
+    float[] lse = new float[dims.b() * dims.h() * dims.t()];
+    int g = dims.group();
+    // one task per (batch, kv head), running its G query heads in order
+    parallel(dims.b() * dims.hkv(), task -> {
+      int bi = task / dims.hkv(), kvi = task % dims.hkv();
+      try (FlashTiles tiles = new FlashTiles(dims, causal, scale)) {
+        for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
+          tiles.forward(pointer(qc), pointer(kc), pointer(vc), pointer(out), lse, bi, hi);
+        }
+      }
+    });
+    return new Forward(out, Nd4j.create(lse, dims.lseShape(), 'c'));
+  }
+
+  @Override
+  public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
+      boolean causal, double scale) {
+    AttentionDims dims = AttentionDims.of(q, k, v);
+    requireShape("out", out, dims.queryShape());
+    requireShape("dOut", dOut, dims.queryShape());
+    requireShape("lse", lse, dims.lseShape());
+    if (q.dataType() == DataType.DOUBLE) {
+      return ExactAttention.backward(dims, q, k, v, out, lse, dOut, causal, scale);
+    }
+    INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v), oc = denseC(out), doc = denseC(dOut);
+    float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    INDArray dq = Nd4j.create(DataType.FLOAT, dims.queryShape(), 'c');
+    INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
+    INDArray dv = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
+    int g = dims.group();
+    parallel(dims.b() * dims.hkv(), task -> {
+      int bi = task / dims.hkv(), kvi = task % dims.hkv();
+      try (FlashTiles tiles = new FlashTiles(dims, causal, scale)) {
+        for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
+          tiles.backward(pointer(qc), pointer(kc), pointer(vc), pointer(oc), la, pointer(doc), pointer(dq),
+              pointer(dk), pointer(dv), bi, hi);
+        }
+      }
+    });
+    return new Backward(dq, dk, dv);
+  }
+
+  /**
+   * Runs the tasks on this kernel's pool with OpenBLAS held to one thread, so that the per-task
+   * products neither oversubscribe the cores nor depend on how OpenBLAS splits them.
+   */
+  private void parallel(int tasks, IntConsumer task) {
+    int blasThreads = openblas_nolapack.blas_get_num_threads();
+    openblas_nolapack.blas_set_num_threads(1);
+    try {
+      pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(task)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("attention interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } finally {
+      if (blasThreads > 0) {
+        openblas_nolapack.blas_set_num_threads(blasThreads);
+      }
+    }
+  }
+
+  static void requireShape(String name, INDArray x, long[] shape) {
+    if (!java.util.Arrays.equals(x.shape(), shape)) {
+      throw new IllegalArgumentException(name + " must have shape " + java.util.Arrays.toString(shape) + ", got "
+          + java.util.Arrays.toString(x.shape()));
+    }
+  }
+
+  private static INDArray denseC(INDArray x) {
+    return isDenseC(x) ? x : x.dup('c');
+  }
+
+  /** A fresh pointer to the first element, so that tasks never share a pointer's position. */
+  private static FloatPointer pointer(INDArray x) {
+    return new FloatPointer(x.data().addressPointer());
+  }
+
+  static boolean isDenseC(INDArray x) {
+    if (x.ordering() != 'c') {
+      return false;
+    }
+    long expected = 1;
+    for (int i = x.rank() - 1; i >= 0; i--) {
+      if (x.size(i) != 1 && x.stride(i) != expected) {
+        return false;
+      }
+      expected *= x.size(i);
+    }
+    return true;
+  }
+}
