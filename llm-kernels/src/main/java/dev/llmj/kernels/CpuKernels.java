@@ -59,6 +59,17 @@ public final class CpuKernels implements KernelProvider {
     return OpenBlasCore.name();
   }
 
+  /**
+   * The {@code OPENBLAS_CORETYPE} this CPU should run with ({@code SkylakeX} with AVX-512, {@code Haswell}
+   * with AVX2 and FMA), read from {@code /proc/cpuinfo} without loading OpenBLAS; empty when unknown.
+   * OpenBLAS reads the variable once, when it loads, so a launcher sets it before starting the JVM:
+   * nd4j-native's OpenBLAS 0.3.19 does not recognise recent CPUs and otherwise falls back to SSE3 kernels.
+   */
+  public static Optional<String> recommendedCoreType() {
+    String t = OpenBlasCore.forThisCpu();
+    return t.isEmpty() ? Optional.empty() : Optional.of(t);
+  }
+
   /** The attention kernel's thread count. */
   public static int threads() {
     String value = System.getProperty(THREADS_PROPERTY);

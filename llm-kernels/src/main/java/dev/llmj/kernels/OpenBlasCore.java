@@ -59,6 +59,14 @@ final class OpenBlasCore {
         && !chosen.equals("SANDYBRIDGE")) {
       return "";
     }
+    return forThisCpu();
+  }
+
+  /**
+   * The best {@code OPENBLAS_CORETYPE} for this CPU from its {@code /proc/cpuinfo} flags alone, without
+   * loading OpenBLAS: {@code SkylakeX} with AVX-512, {@code Haswell} with AVX2 and FMA, else empty.
+   */
+  static String forThisCpu() {
     String flags = cpuFlags();
     if (flags.contains(" avx512f ") && flags.contains(" avx512bw ") && flags.contains(" avx512vl ")) {
       return "SkylakeX";

@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.kernels.CpuKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,8 +26,33 @@ public final class Llm {
   /** Exit code for bad usage or bad input. */
   public static final int EXIT_USAGE = 2;
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
+    java.util.Optional<String> core = CpuKernels.recommendedCoreType();
+    java.util.Optional<java.util.List<String>> self = currentCommandLine();
+    if (System.getenv("OPENBLAS_CORETYPE") == null && core.isPresent() && self.isPresent()
+        && !"false".equals(System.getProperty("llmj.relaunch"))) {
+      // OpenBLAS picks its kernels once, when it loads, and nd4j-native's 0.3.19 mistakes recent CPUs
+      // for SSE3-only ones (GEMM 4x slower). The only fix is the environment variable at start-up, so
+      // the tool starts itself again with it set; -Dllmj.relaunch=false or setting the variable skips this.
+      ProcessBuilder pb = new ProcessBuilder(self.get()).inheritIO();
+      pb.environment().put("OPENBLAS_CORETYPE", core.get());
+      Process child = pb.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
+      System.exit(child.waitFor());
+    }
     System.exit(run(args));
+  }
+
+  /** This JVM's own command line, where the platform reports it (Linux does). */
+  private static java.util.Optional<java.util.List<String>> currentCommandLine() {
+    ProcessHandle.Info info = ProcessHandle.current().info();
+    if (info.command().isEmpty() || info.arguments().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(info.command().get());
+    cmd.addAll(java.util.List.of(info.arguments().get()));
+    return java.util.Optional.of(cmd);
   }
 
   /** Runs the tool and returns its exit code; used by tests without exiting the JVM. */
