@@ -57,11 +57,6 @@ final class AdamW {
             + " set its updater");
       }
       for (var e : layer.paramTable().entrySet()) {
-        if (!layer.updaterDivideByMinibatch(e.getKey())) {
-          throw new UnsupportedOperationException("Layer '" + name + "' parameter '" + e.getKey()
-              + "' is updated with statistics rather than gradients (e.g. BatchNormalization running mean);"
-              + " global-norm clipping and accumulation need true gradients. Use a layer normalisation.");
-        }
         List<Regularization> r = conf.getRegularizationByParam(e.getKey());
         if (r != null && !r.isEmpty()) {
           decayed += e.getValue().length();

@@ -18,6 +18,11 @@ import org.nd4j.linalg.dataset.DataSet;
  * given. Summing micro-batch gradients and passing the total count therefore yields exactly the gradient
  * of the concatenated batch. The averaged gradient's norm is {@code |sum| / examples}, so clipping scales
  * the sum before the updater divides.
+ *
+ * <p>Layers may instead compute gradients of the mean loss and say so with
+ * {@code updaterDivideByMinibatch(param) == false} for every parameter (this library's transformer layers
+ * do): the updater then leaves them alone, so micro-batch gradients are averaged here instead. A graph
+ * mixing the two conventions is refused; it is also how BatchNormalization's running statistics show.
  */
 final class StepEngine {
 
@@ -27,12 +32,14 @@ final class StepEngine {
   private final ComputationGraph graph;
   private final double clip;
   private final ToLongFunction<DataSet> tokenCounter;
+  private final boolean meanGradients;
   private INDArray accumulator; // (1, P), only when accumulating over more than one micro-batch
 
   StepEngine(ComputationGraph graph, double clip, ToLongFunction<DataSet> tokenCounter) {
     this.graph = graph;
     this.clip = clip;
     this.tokenCounter = tokenCounter;
+    this.meanGradients = meanGradients(graph);
     if (graph.getFlattenedGradients() == null) {
       graph.initGradientsView();
     }
@@ -75,11 +82,41 @@ final class StepEngine {
     }
     if (microBatches > 1) {
       grad.assign(accumulator);
+      if (meanGradients) {
+        grad.divi(microBatches); // equal-sized micro-batches: the mean of their means is the batch mean
+      }
     }
     // DL4J adds the weight-decay "score" 0.5*wd*|w|^2 to the loss; report the data loss only.
     double loss = lossSum / examples - graph.calcRegularizationScore(true);
-    double norm = grad.norm2Number().doubleValue() / examples;
+    double norm = grad.norm2Number().doubleValue() / (meanGradients ? 1 : examples);
     return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm));
+  }
+
+  /**
+   * True when every parameter's gradient is of the mean loss ({@code updaterDivideByMinibatch} false),
+   * false when every one is a sum over examples.
+   *
+   * @throws UnsupportedOperationException for a graph mixing the two, naming a parameter of each kind
+   */
+  static boolean meanGradients(ComputationGraph graph) {
+    String mean = null;
+    String sum = null;
+    for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+      for (String p : layer.paramTable().keySet()) {
+        String name = layer.conf().getLayer().getLayerName() + "/" + p;
+        if (layer.updaterDivideByMinibatch(p)) {
+          sum = sum == null ? name : sum;
+        } else {
+          mean = mean == null ? name : mean;
+        }
+      }
+    }
+    if (mean != null && sum != null) {
+      throw new UnsupportedOperationException("Parameter '" + mean + "' is not divided by the batch size (a mean"
+          + " gradient, or statistics such as BatchNormalization's running mean) but '" + sum + "' is (a sum over"
+          + " examples); global-norm clipping and accumulation need one convention. Use a layer normalisation.");
+    }
+    return mean != null;
   }
 
   /** Clips, runs the updater (Adam + decoupled decay) and applies the update, as SGD.optimize does. */
@@ -113,14 +150,25 @@ final class StepEngine {
 
   /**
    * Default token count of a batch: the label mask's sum if there is one, else examples × time steps for
-   * (B, V, T) labels, else examples.
+   * (B, V, T) labels, the non-negative ids of integer-typed (B, T) labels (-1 marks an ignored position),
+   * else examples.
    */
   static long defaultTokens(DataSet ds) {
     INDArray labels = ds.getLabels();
     if (ds.getLabelsMaskArray() != null) {
       return Math.round(ds.getLabelsMaskArray().sumNumber().doubleValue());
     }
+    if (labels.rank() == 2 && labels.dataType().isIntType()) {
+      return idTokens(ds);
+    }
     return labels.rank() == 3 ? labels.size(0) * labels.size(2) : labels.size(0);
+  }
+
+  /** Labels that are next-token ids, (B, T) of any type: the entries that are not -1 (ignored). */
+  static long idTokens(DataSet ds) {
+    INDArray labels = ds.getLabels();
+    // One comparison pass over B*T ids: negligible next to the forward pass over the same batch.
+    return labels.length() - labels.lt(0).castTo(org.nd4j.linalg.api.buffer.DataType.LONG).sumNumber().longValue();
   }
 
   private static INDArray[] wrap(INDArray a) {
