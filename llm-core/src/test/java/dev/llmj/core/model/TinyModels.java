@@ -2,13 +2,17 @@ package dev.llmj.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.llmj.core.train.PositionedIterator;
+import dev.llmj.core.train.TrainConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.ViewIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 
 /** Tiny models of both architectures, a learnable token sequence, and exact parameter comparison. */
 final class TinyModels {
@@ -42,22 +46,27 @@ final class TinyModels {
     return ids;
   }
 
-  /** {@code steps} Adam steps on random windows of {@link #cycle}; returns the trained model. */
+  /** {@code steps} Adam steps (lr 0.01, batch 4) on random windows of {@link #cycle}; returns the trained model. */
   static LanguageModel trainedOnCycle(ModelConfig config, int period, int steps, long seed) {
-    ComputationGraph g = Transformers.build(config, seed, DataType.FLOAT, new Adam(1e-2));
     Random r = new Random(seed);
     int t = config.contextLength();
-    for (int s = 0; s < steps; s++) {
-      int[][] in = new int[4][];
-      int[][] next = new int[4][];
-      for (int b = 0; b < 4; b++) {
-        int[] w = cycle(period, r.nextInt(period), t + 1);
-        in[b] = java.util.Arrays.copyOf(w, t);
-        next[b] = java.util.Arrays.copyOfRange(w, 1, t + 1);
-      }
-      g.fit(new MultiDataSet(Nd4j.createFromArray(in), Nd4j.createFromArray(next)));
+    int[][] in = new int[4 * steps][];
+    int[][] next = new int[4 * steps][];
+    for (int b = 0; b < in.length; b++) {
+      int[] w = cycle(period, r.nextInt(period), t + 1);
+      in[b] = Arrays.copyOf(w, t);
+      next[b] = Arrays.copyOfRange(w, 1, t + 1);
     }
-    return new LanguageModel(g, config);
+    DataSet windows = new DataSet(Nd4j.createFromArray(in), Nd4j.createFromArray(next)); // (4 steps, T) each
+    LanguageModel m = LanguageModel.create(config, seed);
+    TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=" + steps, "lr=0.01", "decay=constant",
+        "warmup_steps=0", "weight_decay=0", "seq_len=" + t, "micro_batch=4", "progress=never", "seed=" + seed));
+    try {
+      m.trainer(cfg).train(PositionedIterator.counting(new ViewIterator(windows, 4))).build().run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return m;
   }
 
   /** Asserts equal configs and bit-identical parameters; prints and returns the worst difference (0). */
