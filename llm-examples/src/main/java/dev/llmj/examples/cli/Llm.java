@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
       TokenizerCommand.class,
       TokenizeCommand.class,
       PrepareCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
+      UpscaleCommand.class,
     })
 public final class Llm {
 
@@ -33,8 +36,8 @@ public final class Llm {
     CommandLine cli = new CommandLine(new Llm());
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
-          if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
-              || ex instanceof java.io.IOException) {
+          if (ex instanceof IllegalArgumentException || ex instanceof UnsupportedOperationException
+              || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
             cmd.getErr().println("llm " + cmd.getCommandName() + ": " + ex.getMessage());
             return EXIT_USAGE;
           }
