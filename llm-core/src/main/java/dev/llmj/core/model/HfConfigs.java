@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmj.core.io.HfConfig;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * {@link ModelConfig} to Hugging Face {@link HfConfig} and back. The mapping is exact in both directions
@@ -73,24 +75,22 @@ final class HfConfigs {
   }
 
   private static double number(ObjectNode extra, String key, double fallback) {
-    JsonNode v = extra.get(key);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("config.json '" + key + "' must be a number, got " + v);
-    }
-    return v.doubleValue();
+    return optional(extra, key, fallback, JsonNode::isNumber, JsonNode::doubleValue, "a number");
   }
 
   private static boolean bool(ObjectNode extra, String key, boolean fallback) {
+    return optional(extra, key, fallback, JsonNode::isBoolean, JsonNode::booleanValue, "true or false");
+  }
+
+  private static <T> T optional(ObjectNode extra, String key, T fallback, Predicate<JsonNode> valid,
+      Function<JsonNode, T> value, String expected) {
     JsonNode v = extra.get(key);
     if (v == null || v.isNull()) {
       return fallback;
     }
-    if (!v.isBoolean()) {
-      throw new IllegalArgumentException("config.json '" + key + "' must be true or false, got " + v);
+    if (!valid.test(v)) {
+      throw new IllegalArgumentException("config.json '" + key + "' must be " + expected + ", got " + v);
     }
-    return v.booleanValue();
+    return value.apply(v);
   }
 }

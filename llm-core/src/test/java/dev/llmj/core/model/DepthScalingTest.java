@@ -35,13 +35,13 @@ class DepthScalingTest {
 
   /**
    * SOLAR's premise: a depth-up-scaled model computes nearly what its base did, so continued pre-training
-   * starts from a good model rather than from scratch. Bases: 4-layer GPT-2 and Llama (C=16) trained 40 Adam
+   * starts from a good model rather than from scratch. Bases: 4-layer GPT-2 and Llama (C=16) trained 30 Adam
    * steps on a period-6 cycle; up-scaled with drop 1 to 6 layers (0,1,2 | 1,2,3).
    */
   @Test
   void upScaledModelScoresCloseToItsBaseBeforeAnyTraining() {
     for (ModelConfig c : new ModelConfig[] {TinyModels.gpt2(4, true), TinyModels.llama(4, false)}) {
-      LanguageModel base = TinyModels.trainedOnCycle(c, 6, 40, SEED);
+      LanguageModel base = TinyModels.trainedOnCycle(c, 6, 30, SEED);
       LanguageModel up = base.upscale(1);
       int[] ids = TinyModels.cycle(6, 2, c.contextLength() + 1);
       double baseLoss = base.loss(ids);
@@ -51,7 +51,7 @@ class DepthScalingTest {
       System.out.printf("%s (seed %d, -Dtests.seed to vary): base %d layers loss %.4f, up-scaled %d layers %.4f,"
           + " untrained %.4f, uniform ln(V) %.4f%n", c.architecture().id(), SEED, c.nLayers(), baseLoss,
           up.config().nLayers(), upLoss, fresh, uniform);
-      // Measured (seed 0x11a3): gpt2 0.113 -> 0.138, llama 0.0138 -> 0.0141, ln(V) = 3.14.
+      // Measured (seed 0x11a3): gpt2 0.359 -> 0.402, llama 0.0584 -> 0.0592, untrained 3.11, ln(V) = 3.14.
       assertTrue(baseLoss < 0.15 * uniform, "the base model learned the cycle: " + baseLoss);
       assertTrue(Math.abs(upLoss - baseLoss) < 0.1 * uniform, "up-scaled " + upLoss + " vs base " + baseLoss);
       assertTrue(upLoss < 0.2 * uniform, "up-scaled " + upLoss + " far below uniform " + uniform);

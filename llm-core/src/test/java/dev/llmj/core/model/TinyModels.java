@@ -60,7 +60,7 @@ final class TinyModels {
     DataSet windows = new DataSet(Nd4j.createFromArray(in), Nd4j.createFromArray(next)); // (4 steps, T) each
     LanguageModel m = LanguageModel.create(config, seed);
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=" + steps, "lr=0.01", "decay=constant",
-        "warmup_steps=0", "weight_decay=0", "seq_len=" + t, "micro_batch=4", "progress=never", "seed=" + seed));
+        "warmup_steps=0", "weight_decay=0", "seq_len=" + t, "micro_batch=4", "progress=never", "threads=1", "seed=" + seed));
     try {
       m.trainer(cfg).train(PositionedIterator.counting(new ViewIterator(windows, 4))).build().run();
     } catch (IOException e) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code llm generate}: text from a prompt, streamed as it is sampled. */
@@ -19,8 +20,7 @@ import picocli.CommandLine.Option;
             + " --max-tokens 60 --temperature 0.8 --top-k 40 --seed 1"})
 final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "PATH", description = ModelPaths.DESCRIPTION)
-  Path model;
+  @Mixin ModelOption model;
 
   @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
       description = "tokenizer.json, or a folder with tokenizer.json or encoder.json + vocab.bpe.")
@@ -57,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Tokenizer tok = Tokenizers.load(tokenizer);
-    LanguageModel lm = LanguageModel.load(model);
+    LanguageModel lm = model.load();
     OptionalInt eot = tok.specialTokenId("<|endoftext|>");
     int[] ids = prompt.isEmpty() ? eot.stream().toArray() : tok.encode(prompt);
     if (ids.length == 0) {

@@ -2,10 +2,10 @@ package dev.llmj.examples.cli;
 
 import dev.llmj.core.model.LanguageModel;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code llm score}: mean next-token cross-entropy of a token sequence under a model. */
@@ -14,8 +14,7 @@ import picocli.CommandLine.Option;
         "Example: llm score --model runs/a --ids \"464 3290 318 257\""})
 final class ScoreCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "PATH", description = ModelPaths.DESCRIPTION)
-  Path model;
+  @Mixin ModelOption model;
 
   @Option(names = "--ids", required = true, paramLabel = "IDS",
       description = "Token ids separated by spaces or commas; at least 2, at most the context length + 1.")
@@ -23,7 +22,7 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    LanguageModel lm = LanguageModel.load(model);
+    LanguageModel lm = model.load();
     int[] tokens = parseIds(ids, lm.config().vocabSize());
     System.out.println(String.format(Locale.ROOT, "loss=%.6f", lm.loss(tokens)));
     return 0;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code llm upscale}: SOLAR depth up-scaling of a model into a new folder. */
@@ -17,8 +18,7 @@ final class UpscaleCommand implements Callable<Integer> {
 
   enum Format { checkpoint, hf }
 
-  @Option(names = "--model", required = true, paramLabel = "PATH", description = ModelPaths.DESCRIPTION)
-  Path model;
+  @Mixin ModelOption model;
 
   @Option(names = "--drop", required = true, paramLabel = "M",
       description = "Layers dropped from each copy at the seam, 0 <= M < n (SOLAR 10.7B: 8 of 32).")
@@ -37,7 +37,7 @@ final class UpscaleCommand implements Callable<Integer> {
     if (Files.exists(output)) {
       throw new IllegalArgumentException("--output " + output + " already exists; give a new folder");
     }
-    LanguageModel base = LanguageModel.load(model);
+    LanguageModel base = model.load();
     LanguageModel up = base.upscale(drop);
     if (format == Format.hf) {
       up.exportHuggingFace(output);
