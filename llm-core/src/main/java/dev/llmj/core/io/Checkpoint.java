@@ -115,6 +115,14 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
         readTrainerState(folder));
   }
 
+  /**
+   * Whether {@code folder} carries a checkpoint's {@code COMPLETE} marker, i.e. was written as one;
+   * {@link #read} still checks that it is whole.
+   */
+  public static boolean isCheckpoint(Path folder) {
+    return Files.isRegularFile(folder.resolve(MARKER));
+  }
+
   /** Only the trainer state: cheap, for ranking checkpoints without loading weights. */
   public static TrainerState readTrainerState(Path folder) throws IOException {
     Path file = folder.resolve(TRAINER);

@@ -94,6 +94,27 @@ public final class CheckpointManager {
 
   /** Complete checkpoints, oldest first. Incomplete or damaged step folders are skipped with a warning. */
   public List<Entry> list() throws IOException {
+    return list(runDir);
+  }
+
+  /**
+   * The newest complete checkpoint in {@code runDir}, found without changing anything there (unlike the
+   * constructor, which removes debris), so it is safe on a folder a running trainer writes to.
+   */
+  public static Optional<Entry> latestComplete(Path runDir) throws IOException {
+    if (!Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException(runDir + ": not a folder of step-NNNNNNNN checkpoints");
+    }
+    List<Entry> all = list(runDir);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /** Whether {@code folder}'s name has the form of a checkpoint folder, {@code step-NNNNNNNN}. */
+  public static boolean isStepFolder(Path folder) {
+    return folder.getFileName() != null && NAME.matcher(folder.getFileName().toString()).matches();
+  }
+
+  private static List<Entry> list(Path runDir) throws IOException {
     List<Entry> entries = new ArrayList<>();
     try (Stream<Path> children = Files.list(runDir)) {
       for (Path p : children.sorted().toList()) {

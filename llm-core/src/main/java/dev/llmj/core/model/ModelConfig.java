@@ -161,6 +161,21 @@ public record ModelConfig(Architecture architecture, int vocabSize, int contextL
         tiedEmbeddings, ropeTheta, normEps, dropout, initStd);
   }
 
+  /** The Hugging Face config.json fields of this config (exact except Llama's dropout, which HF lacks). */
+  public dev.llmj.core.io.HfConfig toHuggingFace() {
+    return HfConfigs.toHuggingFace(this);
+  }
+
+  /**
+   * The config of a Hugging Face model; {@code initializer_range} gives initStd, GPT-2's {@code resid_pdrop}
+   * the dropout (0 when absent, and for Llama).
+   *
+   * @throws UnsupportedOperationException naming the key of a variant this library does not compute
+   */
+  public static ModelConfig fromHuggingFace(dev.llmj.core.io.HfConfig hf) {
+    return HfConfigs.fromHuggingFace(hf);
+  }
+
   /** This config as config.json text. */
   public String toJson() {
     return ConfigJson.write(this);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.llmj.data.shard.PackingIterator;
 import dev.llmj.data.shard.PackingPosition;
+import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * {@link PositionedIterator#packing}: the position is {@link PackingPosition#encode()}'s one line, so a
@@ -30,6 +31,12 @@ final class PackingPositioned extends ForwardingIterator {
           + " \"split=train,epoch=0,window=48,...\"; was the checkpoint written with another iterator?");
     }
     packing.restore(PackingPosition.parse(position.textValue()));
+  }
+
+  /** Labels are (B, T) next-token ids, FLOAT or INT: every id but -1 is a token. */
+  @Override
+  public long tokens(DataSet batch) {
+    return StepEngine.idTokens(batch);
   }
 
   /**

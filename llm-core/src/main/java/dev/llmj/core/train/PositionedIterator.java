@@ -2,6 +2,7 @@ package dev.llmj.core.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmj.data.shard.PackingIterator;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -24,6 +25,14 @@ public interface PositionedIterator extends DataSetIterator {
   void restore(JsonNode position);
 
   /**
+   * Tokens in a batch this iterator returned; the trainer's default token counter. By default the label
+   * mask's sum, else B×T for (B, V, T) labels or integer (B, T) id labels, else B.
+   */
+  default long tokens(DataSet batch) {
+    return StepEngine.defaultTokens(batch);
+  }
+
+  /**
    * Adapts a deterministic iterator (same batches in the same order after every {@code reset()}) by
    * counting batches since the last reset; restoring resets and skips that many. Skipping costs reading
    * those batches again, so iterators that can seek should implement this interface themselves.
@@ -36,7 +45,7 @@ public interface PositionedIterator extends DataSetIterator {
    * Adapts a shard {@link PackingIterator}: the position is its {@code PackingPosition} (epoch and window),
    * so resuming seeks to the exact window instead of re-reading batches. Set {@code PackingConfig.withEpochs}
    * to cover the step or token budget: the trainer stops with an error when the epochs run out, rather
-   * than replaying epoch 0's order.
+   * than replaying epoch 0's order. Its batches count B×T tokens (minus -1 labels), whatever the ids' type.
    */
   static PositionedIterator packing(PackingIterator iterator) {
     return new PackingPositioned(iterator);

@@ -1,9 +1,5 @@
 package dev.llmj.core.train;
 
-import java.util.Map;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -18,14 +14,15 @@ import org.nd4j.linalg.dataset.DataSet;
  * the update, and clipping uses the global L2 norm over all parameters (as
  * {@code torch.nn.utils.clip_grad_norm_}) rather than DL4J's per-layer normalisation.
  *
- * <p>Two gradient conventions meet here. DL4J's own layers produce sums over the examples and let the
- * updater divide by the example count ({@code updaterDivideByMinibatch} true); llmj's transformer layers
- * produce the gradient of the per-token mean loss and switch that division off. After summing the
- * micro-batches, each parameter's gradient is turned into the gradient of the whole step's mean loss:
- * divided by the example count for the first kind, by the micro-batch count for the second. The updater
- * is then called with a batch size of 1, so it divides nothing, and the global norm and clipping see the
- * true gradient of both kinds alike. Layers that update parameters from statistics instead of gradients
- * (BatchNormalization's running mean) are not supported.
+ * <p>DL4J loss gradients are sums over the examples; the updater divides by the example count it is
+ * given. Summing micro-batch gradients and passing the total count therefore yields exactly the gradient
+ * of the concatenated batch. The averaged gradient's norm is {@code |sum| / examples}, so clipping scales
+ * the sum before the updater divides.
+ *
+ * <p>Layers may instead compute gradients of the mean loss and say so with
+ * {@code updaterDivideByMinibatch(param) == false} for every parameter (this library's transformer layers
+ * do): the updater then leaves them alone, so micro-batch gradients are averaged here instead. A graph
+ * mixing the two conventions is refused; it is also how BatchNormalization's running statistics show.
  */
 final class StepEngine {
 
@@ -35,46 +32,17 @@ final class StepEngine {
   private final ComputationGraph graph;
   private final double clip;
   private final ToLongFunction<DataSet> tokenCounter;
+  private final boolean meanGradients;
   private INDArray accumulator; // (1, P), only when accumulating over more than one micro-batch
-  private final INDArray meanConvention; // (1, P): 1 where the layer's gradient is already a mean, else 0
-  private final boolean anyMean;
-  private final boolean anySum;
 
   StepEngine(ComputationGraph graph, double clip, ToLongFunction<DataSet> tokenCounter) {
     this.graph = graph;
     this.clip = clip;
     this.tokenCounter = tokenCounter;
+    this.meanGradients = meanGradients(graph);
     if (graph.getFlattenedGradients() == null) {
       graph.initGradientsView();
     }
-    this.meanConvention = meanConventionMask(graph);
-    double ones = meanConvention.sumNumber().doubleValue();
-    this.anyMean = ones > 0;
-    this.anySum = ones < meanConvention.length();
-  }
-
-  /**
-   * Marks the entries of the flattened gradient whose layer does not want the updater to divide by the
-   * batch size. Each parameter's gradient view is located by its offset into the flattened gradient.
-   */
-  private static INDArray meanConventionMask(ComputationGraph graph) {
-    INDArray flat = graph.getFlattenedGradients();
-    INDArray mask = Nd4j.zeros(flat.dataType(), 1, flat.length());
-    for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
-      INDArray view = layer.getGradientsViewArray();
-      if (layer.numParams() == 0 || view == null) {
-        continue;
-      }
-      Map<String, INDArray> perParam = layer.conf().getLayer().initializer()
-          .getGradientsFromFlattened(layer.conf(), view);
-      for (Map.Entry<String, INDArray> e : perParam.entrySet()) {
-        if (!layer.updaterDivideByMinibatch(e.getKey())) {
-          long start = e.getValue().offset() - flat.offset();
-          mask.get(NDArrayIndex.point(0), NDArrayIndex.interval(start, start + e.getValue().length())).assign(1);
-        }
-      }
-    }
-    return mask;
   }
 
   /** Forward/backward over {@code microBatches} batches and sum their gradients into the gradient view. */
@@ -114,28 +82,41 @@ final class StepEngine {
     }
     if (microBatches > 1) {
       grad.assign(accumulator);
+      if (meanGradients) {
+        grad.divi(microBatches); // equal-sized micro-batches: the mean of their means is the batch mean
+      }
     }
-    toMeanGradient(grad, examples, microBatches);
     // DL4J adds the weight-decay "score" 0.5*wd*|w|^2 to the loss; report the data loss only.
     double loss = lossSum / examples - graph.calcRegularizationScore(true);
-    double norm = grad.norm2Number().doubleValue();
+    double norm = grad.norm2Number().doubleValue() / (meanGradients ? 1 : examples);
     return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm));
   }
 
-  /** Sum-convention entries divided by {@code examples}, mean-convention entries by {@code microBatches}. */
-  private void toMeanGradient(INDArray grad, long examples, int microBatches) {
-    INDArray g = grad.reshape(1, grad.length());
-    if (!anyMean) {
-      g.divi(examples);
-    } else if (!anySum) {
-      if (microBatches > 1) {
-        g.divi(microBatches);
+  /**
+   * True when every parameter's gradient is of the mean loss ({@code updaterDivideByMinibatch} false),
+   * false when every one is a sum over examples.
+   *
+   * @throws UnsupportedOperationException for a graph mixing the two, naming a parameter of each kind
+   */
+  static boolean meanGradients(ComputationGraph graph) {
+    String mean = null;
+    String sum = null;
+    for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+      for (String p : layer.paramTable().keySet()) {
+        String name = layer.conf().getLayer().getLayerName() + "/" + p;
+        if (layer.updaterDivideByMinibatch(p)) {
+          sum = sum == null ? name : sum;
+        } else {
+          mean = mean == null ? name : mean;
+        }
       }
-    } else {
-      // scale = 1/examples + mask * (1/microBatches - 1/examples)
-      INDArray scale = meanConvention.mul(1.0 / microBatches - 1.0 / examples).addi(1.0 / examples);
-      g.muli(scale);
     }
+    if (mean != null && sum != null) {
+      throw new UnsupportedOperationException("Parameter '" + mean + "' is not divided by the batch size (a mean"
+          + " gradient, or statistics such as BatchNormalization's running mean) but '" + sum + "' is (a sum over"
+          + " examples); global-norm clipping and accumulation need one convention. Use a layer normalisation.");
+    }
+    return mean != null;
   }
 
   /** Clips, runs the updater (Adam + decoupled decay) and applies the update, as SGD.optimize does. */
@@ -149,8 +130,8 @@ final class StepEngine {
       l.onGradientCalculation(graph);
     }
     // The updater turns the gradient view into the update in place; then params -= update.
-    // The gradient is already the step's mean (see toMeanGradient): batch size 1, nothing divided.
-    graph.getUpdater().update(graph.gradient(), iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
+    graph.getUpdater().update(graph.gradient(), iteration, epoch, Math.toIntExact(r.examples()),
+        LayerWorkspaceMgr.noWorkspaces());
     INDArray params = graph.params();
     params.subi(graph.getFlattenedGradients().reshape(params.shape()));
     graph.setScore(r.loss());
@@ -169,14 +150,25 @@ final class StepEngine {
 
   /**
    * Default token count of a batch: the label mask's sum if there is one, else examples × time steps for
-   * (B, V, T) labels, else examples.
+   * (B, V, T) labels, the non-negative ids of integer-typed (B, T) labels (-1 marks an ignored position),
+   * else examples.
    */
   static long defaultTokens(DataSet ds) {
     INDArray labels = ds.getLabels();
     if (ds.getLabelsMaskArray() != null) {
       return Math.round(ds.getLabelsMaskArray().sumNumber().doubleValue());
     }
+    if (labels.rank() == 2 && labels.dataType().isIntType()) {
+      return idTokens(ds);
+    }
     return labels.rank() == 3 ? labels.size(0) * labels.size(2) : labels.size(0);
+  }
+
+  /** Labels that are next-token ids, (B, T) of any type: the entries that are not -1 (ignored). */
+  static long idTokens(DataSet ds) {
+    INDArray labels = ds.getLabels();
+    // One comparison pass over B*T ids: negligible next to the forward pass over the same batch.
+    return labels.length() - labels.lt(0).castTo(org.nd4j.linalg.api.buffer.DataType.LONG).sumNumber().longValue();
   }
 
   private static INDArray[] wrap(INDArray a) {

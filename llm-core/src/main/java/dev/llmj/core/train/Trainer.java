@@ -3,6 +3,7 @@ package dev.llmj.core.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmj.core.io.Checkpoint;
 import dev.llmj.core.io.CheckpointManager;
+import dev.llmj.data.shard.PackingIterator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * TrainConfig cfg = TrainConfig.read(Path.of("train.json")).withOverrides(List.of("max_steps=2000"));
  * PackingIterator data = PackingIterator.open(shardDir, PackingConfig.of(256, 16).withEpochs(2));
- * TrainResult r = Trainer.builder(graph, cfg)
+ * TrainResult r = Trainer.builder(graph, cfg)        // or languageModel.trainer(cfg), which sets modelConfig
  *     .train(PositionedIterator.packing(data))      // or PositionedIterator.counting(anyIterator)
  *     .validation(valIterator, 4.2)                 // bytes per token of the validation text
  *     .checkpoints(runDir.resolve("checkpoints"))   // step-NNNNNNNN folders, see CheckpointManager
- *     .modelConfig(modelConfigJson)                 // each checkpoint's config.json (optional)
+ *     .modelConfig(modelConfigJson)                 // each checkpoint's config.json (LanguageModel.load reads it)
  *     .metrics(runDir.resolve("metrics.jsonl"))
  *     .flopsPerToken(6.0 * graph.numParams())
  *     .build()
@@ -72,8 +73,8 @@ public final class Trainer {
     this.graph = b.graph;
     this.cfg = b.cfg;
     this.train = b.train;
-    this.evaluator = b.validation == null ? null
-        : new Evaluator(b.validation, b.bytesPerToken, cfg.evalBatches(), b.tokenCounter);
+    this.evaluator = b.validation == null ? null : new Evaluator(b.validation, b.bytesPerToken, cfg.evalBatches(),
+        b.tokenCounter != null ? b.tokenCounter : defaultTokenCounter(b.validation));
     this.checkpointDir = b.checkpointDir;
     this.modelConfig = b.modelConfig;
     this.metricsFile = b.metricsFile;
@@ -85,7 +86,15 @@ public final class Trainer {
       Nd4j.getEnvironment().setMaxThreads(cfg.threads());
     }
     AdamW.configure(graph, cfg, schedule, b.decayPolicy);
-    this.engine = new StepEngine(graph, cfg.clip(), b.tokenCounter);
+    this.engine = new StepEngine(graph, cfg.clip(), b.tokenCounter != null ? b.tokenCounter : train::tokens);
+  }
+
+  /** The iterator's own count when it knows its labels (packing: B×T ids), else {@link StepEngine#defaultTokens}. */
+  private static ToLongFunction<DataSet> defaultTokenCounter(DataSetIterator data) {
+    if (data instanceof PositionedIterator p) {
+      return p::tokens;
+    }
+    return data instanceof PackingIterator ? StepEngine::idTokens : StepEngine::defaultTokens;
   }
 
   public static Builder builder(ComputationGraph graph, TrainConfig cfg) {
@@ -261,7 +270,7 @@ public final class Trainer {
     private Path metricsFile;
     private double flopsPerToken;
     private DecayPolicy decayPolicy = DecayPolicy.DEFAULT;
-    private ToLongFunction<DataSet> tokenCounter = StepEngine::defaultTokens;
+    private ToLongFunction<DataSet> tokenCounter;
     private PrintStream stderr = System.err;
 
     private Builder(ComputationGraph graph, TrainConfig cfg) {
@@ -296,8 +305,9 @@ public final class Trainer {
     }
 
     /**
-     * The model configuration written as each checkpoint's {@code config.json} (e.g. the model's own config
-     * record as JSON); by default the graph's {@code ComputationGraphConfiguration} JSON.
+     * The model configuration written as each checkpoint's {@code config.json}: for a language model its
+     * {@code ModelConfig} JSON, which {@code LanguageModel.load} needs ({@code LanguageModel.trainer(cfg)}
+     * sets it); by default the graph's {@code ComputationGraphConfiguration} JSON.
      */
     public Builder modelConfig(JsonNode modelConfig) {
       this.modelConfig = modelConfig == null ? null : modelConfig.deepCopy();
@@ -324,7 +334,10 @@ public final class Trainer {
       return this;
     }
 
-    /** How many tokens a batch holds; the default reads label masks or (B, V, T) label shapes. */
+    /**
+     * How many tokens a batch holds; by default the iterator's {@link PositionedIterator#tokens} (B×T for
+     * packed (B, T) ids), else label masks or label shapes.
+     */
     public Builder tokenCounter(ToLongFunction<DataSet> tokenCounter) {
       this.tokenCounter = tokenCounter;
       return this;

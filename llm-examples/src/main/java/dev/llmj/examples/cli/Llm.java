@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       PrepareCommand.class,
       QuickstartCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
+      UpscaleCommand.class,
     })
 public final class Llm {
 
@@ -60,8 +63,8 @@ public final class Llm {
     CommandLine cli = new CommandLine(new Llm());
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
-          if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
-              || ex instanceof java.io.IOException) {
+          if (ex instanceof IllegalArgumentException || ex instanceof UnsupportedOperationException
+              || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
             cmd.getErr().println("llm " + cmd.getCommandName() + ": " + ex.getMessage());
             return EXIT_USAGE;
           }
