@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       PrepareCommand.class,
       QuickstartCommand.class,
+      BenchCommand.class,
     })
 public final class Llm {
 
