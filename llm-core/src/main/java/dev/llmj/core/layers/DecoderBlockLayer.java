@@ -23,14 +23,16 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
   /** Cached decoding reads keys longer than its queries, which the reference kernel supports. */
   private static final AttentionKernel CACHED_ATTENTION = new ReferenceAttention();
 
-  /** Forward intermediates that backward reads (q and k after rotation). */
+  /** Forward intermediates that backward reads (q and k after rotation; the MLP activation and GELU's tanh). */
   private record Saved(INDArray input, Norm.Saved n1, INDArray h1, INDArray q, INDArray k, INDArray v,
-      INDArray att, INDArray lse, INDArray drop1, Norm.Saved n2, INDArray h2, INDArray a, INDArray u, INDArray drop2) {
+      INDArray att, INDArray lse, INDArray drop1, Norm.Saved n2, INDArray h2, INDArray a, INDArray u, INDArray g,
+      INDArray tanh, INDArray drop2) {
 
     Saved keep(LayerWorkspaceMgr m) {
       return new Saved(input, keep(m, n1), Ops.keep(m, h1), Ops.keep(m, q), Ops.keep(m, k), Ops.keep(m, v),
           Ops.keep(m, att), Ops.keep(m, lse), Ops.keep(m, drop1), keep(m, n2), Ops.keep(m, h2), Ops.keep(m, a),
-          Ops.keep(m, u), Ops.keep(m, drop2));
+          Ops.keep(m, u), Ops.keep(m, g), Ops.keep(m, tanh),
+          Ops.keep(m, drop2));
     }
 
     private static Norm.Saved keep(LayerWorkspaceMgr m, Norm.Saved s) {
@@ -110,14 +112,16 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
 
     Norm.Saved[] n2 = new Norm.Saved[1];
     INDArray h2 = Norm.forward(x1, cfg.getNorm(), cfg.getNormEps(), param("norm2gain"), params.get("norm2bias"), n2);
-    INDArray a, u = null, g;
+    INDArray a, u = null, g, tanh = null;
     if (cfg.getMlp() == MlpKind.SWIGLU) {
       a = Ops.mm(h2, false, param("wgate"), false);
       u = linear(h2, "up");
       g = Ops.swiglu(a, u);
     } else {
       a = linear(h2, "up");
-      g = Ops.gelu(a);
+      INDArray[] gt = Ops.gelu(a);
+      g = gt[0];
+      tanh = gt[1];
     }
     INDArray m = linear(g, "down");
     INDArray drop2 = Ops.dropoutMask(cfg.getDropout(), m, training);
@@ -125,7 +129,7 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
       m.muli(drop2);
     }
     if (save != null) {
-      save[0] = new Saved(original, n1[0], h1, q, k, v, att, f.lse(), drop1, n2[0], h2, a, u, drop2);
+      save[0] = new Saved(original, n1[0], h1, q, k, v, att, f.lse(), drop1, n2[0], h2, a, u, g, tanh, drop2);
     }
     return m.addi(x1).reshape(b, t, c);
   }
@@ -147,8 +151,7 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
     INDArray dOut = epsilon.dup('c').reshape(n, c);
 
     INDArray dm = s.drop2() == null ? dOut : dOut.mul(s.drop2());
-    INDArray g = cfg.getMlp() == MlpKind.SWIGLU ? Ops.swiglu(s.a(), s.u()) : Ops.gelu(s.a());
-    weightGrad(g, dm, "down", bias);
+    weightGrad(s.g(), dm, "down", bias);
     INDArray dg = Ops.mm(dm, false, param("wdown"), true);
     INDArray dh2;
     if (cfg.getMlp() == MlpKind.SWIGLU) {
@@ -158,7 +161,7 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
       dh2 = Ops.mm(dau[0], false, param("wgate"), true);
       Ops.gemm(false, true, dau[1], param("wup"), 1, dh2);
     } else {
-      INDArray da = Ops.geluBackward(s.a(), dg);
+      INDArray da = Ops.geluBackward(s.a(), s.tanh(), dg);
       weightGrad(s.h2(), da, "up", bias);
       dh2 = Ops.mm(da, false, param("wup"), true);
     }

@@ -16,6 +16,9 @@ final class Norm {
 
   /** Returns {@code xhat * gain + bias}, and the saved state in {@code saved[0]}. */
   static INDArray forward(INDArray x, NormKind kind, double eps, INDArray gain, INDArray bias, Saved[] saved) {
+    if (FloatKernels.eligible(x, gain, bias)) {
+      return fusedForward(x, kind, eps, gain, bias, saved);
+    }
     long n = x.size(0);
     INDArray centred = kind == NormKind.LAYER_NORM ? x.subColumnVector(x.mean(1).reshape(n, 1)) : x.dup();
     INDArray rstd = Transforms.pow(centred.mul(centred).mean(1).addi(eps), -0.5, false).reshape(n, 1);
@@ -33,6 +36,9 @@ final class Norm {
    * term because nothing was subtracted.
    */
   static INDArray backward(INDArray dy, Saved s, NormKind kind, INDArray gain, INDArray dGain, INDArray dBias) {
+    if (FloatKernels.eligible(dy, s.xhat(), s.rstd(), gain, dGain, dBias)) {
+      return fusedBackward(dy, s, kind, gain, dGain, dBias);
+    }
     long n = dy.size(0);
     dGain.assign(dy.mul(s.xhat()).sum(0));
     if (dBias != null) {
@@ -45,5 +51,30 @@ final class Norm {
       dx.subiColumnVector(g.mean(1).reshape(n, 1));
     }
     return dx.muliColumnVector(s.rstd());
+  }
+
+  private static INDArray fusedForward(INDArray x, NormKind kind, double eps, INDArray gain, INDArray bias,
+      Saved[] saved) {
+    int n = (int) x.size(0), c = (int) x.size(1);
+    float[] y = new float[n * c], xhat = new float[n * c], rstd = new float[n];
+    FloatKernels.normForward(FloatKernels.read(x), n, c, FloatKernels.read(gain),
+        bias == null ? null : FloatKernels.read(bias), kind == NormKind.LAYER_NORM, eps, y, xhat, rstd);
+    if (saved != null) {
+      saved[0] = new Saved(FloatKernels.create(xhat, n, c), FloatKernels.create(rstd, n, 1));
+    }
+    return FloatKernels.create(y, n, c);
+  }
+
+  private static INDArray fusedBackward(INDArray dy, Saved s, NormKind kind, INDArray gain, INDArray dGain,
+      INDArray dBias) {
+    int n = (int) dy.size(0), c = (int) dy.size(1);
+    float[] dg = new float[c], db = dBias == null ? null : new float[c];
+    float[] dx = FloatKernels.normBackward(FloatKernels.read(dy), FloatKernels.read(s.xhat()),
+        FloatKernels.read(s.rstd()), n, c, FloatKernels.read(gain), kind == NormKind.LAYER_NORM, dg, db);
+    FloatKernels.write(dg, dGain);
+    if (dBias != null) {
+      FloatKernels.write(db, dBias);
+    }
+    return FloatKernels.create(dx, n, c);
   }
 }

@@ -26,23 +26,32 @@ final class Ops {
     Kernels.matmul().gemm(ta, tb, 1.0, a, b, beta, c);
   }
 
-  /** GELU, tanh form (as GPT-2): {@code 0.5 a (1 + tanh(k (a + 0.044715 a^3)))}. */
-  static INDArray gelu(INDArray a) {
-    INDArray t = geluTanh(a);
-    return t.addi(1).muli(a).muli(0.5);
+  /**
+   * GELU, tanh form (as GPT-2): {@code 0.5 a (1 + tanh(k (a + 0.044715 a^3)))}. Returns {gelu(a), the
+   * tanh}: backward reads the tanh instead of evaluating it again.
+   */
+  static INDArray[] gelu(INDArray a) {
+    if (FloatKernels.eligible(a) && a.rank() == 2) {
+      int rows = (int) a.size(0), cols = (int) a.size(1);
+      float[] x = FloatKernels.read(a);
+      INDArray t = Transforms.tanh(FloatKernels.create(FloatKernels.geluInner(x, rows, cols), rows, cols), false);
+      return new INDArray[] {FloatKernels.create(FloatKernels.gelu(x, FloatKernels.read(t), rows, cols), rows, cols), t};
+    }
+    INDArray t = Transforms.tanh(a.mul(a).muli(GELU_C).addi(1).muli(a).muli(GELU_K), false);
+    return new INDArray[] {t.add(1).muli(a).muli(0.5), t};
   }
 
-  /** {@code dy * gelu'(a)}. */
-  static INDArray geluBackward(INDArray a, INDArray dy) {
-    INDArray t = geluTanh(a);
-    INDArray a2 = a.mul(a);
+  /** {@code dy * gelu'(a)}, with {@code t} the tanh that {@link #gelu} returned. */
+  static INDArray geluBackward(INDArray a, INDArray t, INDArray dy) {
+    if (FloatKernels.eligible(a, t, dy) && a.rank() == 2 && java.util.Arrays.equals(a.shape(), dy.shape())) {
+      int rows = (int) a.size(0), cols = (int) a.size(1);
+      float[] d = FloatKernels.read(dy);
+      FloatKernels.geluBackward(FloatKernels.read(a), FloatKernels.read(t), d, rows, cols);
+      return FloatKernels.create(d, rows, cols);
+    }
     // d/da = 0.5 (1 + t) + 0.5 a (1 - t^2) k (1 + 3c a^2)
-    INDArray inner = a2.mul(3 * GELU_C).addi(1).muli(GELU_K).muli(a).muli(t.mul(t).rsubi(1)).muli(0.5);
-    return t.addi(1).muli(0.5).addi(inner).muli(dy);
-  }
-
-  private static INDArray geluTanh(INDArray a) {
-    return Transforms.tanh(a.mul(a).muli(GELU_C).addi(1).muli(a).muli(GELU_K), false);
+    INDArray inner = a.mul(a).muli(3 * GELU_C).addi(1).muli(GELU_K).muli(a).muli(t.mul(t).rsubi(1)).muli(0.5);
+    return t.add(1).muli(0.5).addi(inner).muli(dy);
   }
 
   /** {@code silu(a) * u}, the SwiGLU gate. */
@@ -115,6 +124,18 @@ final class Ops {
           + java.util.Arrays.toString(table.stride()));
     }
     long cols = table.size(1);
+    if (FloatKernels.eligible(table, values)) {
+      float[] t = FloatKernels.read(table), v = FloatKernels.read(values);
+      for (int i = 0; i < rows.length; i++) {
+        if (rows[i] >= 0) {
+          for (int c = 0, at = (int) (rows[i] * cols), from = (int) (i * cols); c < cols; c++) {
+            t[at + c] += v[from + c];
+          }
+        }
+      }
+      FloatKernels.write(t, table);
+      return;
+    }
     double[] v = values.dup('c').data().asDouble();
     DataBuffer buf = table.data();
     long base = table.offset();

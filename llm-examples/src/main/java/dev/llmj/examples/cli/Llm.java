@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       GenerateCommand.class,
       UpscaleCommand.class,
+      BenchCommand.class,
     })
 public final class Llm {
 
