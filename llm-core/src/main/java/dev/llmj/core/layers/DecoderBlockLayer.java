@@ -6,7 +6,6 @@ import dev.llmj.core.kernel.ReferenceAttention;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -18,7 +17,7 @@ import org.nd4j.linalg.api.shape.Shape;
  * Forward and backward of {@link DecoderBlock}. Every matrix product runs on (N, C) views of the
  * (B, T, C) activations, N = B*T; only the attention kernel sees the (B, T, H, D) view.
  */
-final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
+final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
 
   /** Cached decoding reads keys longer than its queries, which the reference kernel supports. */
   private static final AttentionKernel CACHED_ATTENTION = new ReferenceAttention();
@@ -204,21 +203,4 @@ final class DecoderBlockLayer extends BaseLayer<DecoderBlock> {
     }
   }
 
-  @Override
-  public boolean updaterDivideByMinibatch(String paramName) {
-    return false; // gradients are already of the mean loss
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public void clearNoiseWeightParams() {}
-
-  @Override
-  public Type type() {
-    return Type.FEED_FORWARD;
-  }
 }

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -18,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Forward, loss and backward of {@link LmHead}. */
-final class LmHeadLayer extends BaseLayer<LmHead> implements IOutputLayer {
+final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
 
   private INDArray labels;
   private ComputationGraph graph;
@@ -210,23 +209,6 @@ final class LmHeadLayer extends BaseLayer<LmHead> implements IOutputLayer {
     lastLossLabels = null;
   }
 
-  @Override
-  public boolean updaterDivideByMinibatch(String paramName) {
-    return false; // gradients are already of the mean loss
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public void clearNoiseWeightParams() {}
-
-  @Override
-  public Type type() {
-    return Type.FEED_FORWARD;
-  }
 
   @Override
   public int numLabels() {

@@ -3,7 +3,6 @@ package dev.llmj.core.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -13,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Forward and backward of {@link TokenEmbedding}. */
-final class TokenEmbeddingLayer extends BaseLayer<TokenEmbedding> {
+final class TokenEmbeddingLayer extends MeanLossLayer<TokenEmbedding> {
 
   private int[] ids; // of the last training forward, for the scatter in backward
   private INDArray dropMask;
@@ -100,21 +99,4 @@ final class TokenEmbeddingLayer extends BaseLayer<TokenEmbedding> {
     return new Pair<>(g, null); // token ids have no gradient
   }
 
-  @Override
-  public boolean updaterDivideByMinibatch(String paramName) {
-    return false; // gradients are already of the mean loss
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public void clearNoiseWeightParams() {}
-
-  @Override
-  public Type type() {
-    return Type.FEED_FORWARD;
-  }
 }
