@@ -97,6 +97,8 @@ final class BenchCommand {
       double mfu = tokensPerSecond * flopsPerToken / (peakGflops * 1e9);
       System.err.printf(Locale.ROOT, "model: GPT-2 %d layers, %d heads, d_model %d, seq %d, batch %d, vocab %d, %,d"
           + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab, config.parameterCount(), threads);
+      System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s%n",
+          dev.llmj.core.kernel.Kernels.attention().name(), dev.llmj.core.kernel.Kernels.matmul().name());
       System.err.printf(Locale.ROOT, "step ms after %d warm-up steps: %s%n", warmup, Arrays.toString(
           Arrays.stream(ms).mapToLong(Math::round).toArray()));
       System.err.printf(Locale.ROOT, "peak %.1f GFLOP/s (%s); %.3g FLOPs/token%n", peakGflops, peakSource,
