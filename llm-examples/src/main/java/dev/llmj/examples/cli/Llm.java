@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       UpscaleCommand.class,
       BenchCommand.class,
+      EstimateCommand.class,
     })
 public final class Llm {
 
