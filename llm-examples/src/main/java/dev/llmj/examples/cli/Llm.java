@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       UpscaleCommand.class,
       BenchCommand.class,
       EstimateCommand.class,
+      PretrainCommand.class,
     })
 public final class Llm {
 
