@@ -66,8 +66,8 @@ final class GopherRepetitionStep implements Filter {
       if (end < 0) end = n;
       int s = start;
       int e = end;
-      while (s < e && Character.isWhitespace(text.charAt(s))) s++;
-      while (e > s && Character.isWhitespace(text.charAt(e - 1))) e--;
+      while (s < e && Words.isSpace(text.charAt(s))) s++;
+      while (e > s && Words.isSpace(text.charAt(e - 1))) e--;
       if (e > s) {
         elements++;
         if (seen.putIfAbsent(Hashing.hash64(text, s, e, 3), 1) != LongIntMap.MISSING) {

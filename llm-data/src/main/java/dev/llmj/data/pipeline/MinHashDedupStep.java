@@ -81,9 +81,9 @@ final class MinHashDedupStep implements TwoPassStep {
     Words w = Words.of(text);
     long[] wh = new long[w.count()];
     int m = 0;
+    Hashing.Hasher h = new Hashing.Hasher(config.seed());
     for (int i = 0; i < w.count(); i++) {
-      long h = w.wordHash(i, config.seed());
-      if (w.length(i) > 0 && hasLetterOrDigit(w, i)) wh[m++] = h;
+      if (w.wordHash(i, h.reset(config.seed()))) wh[m++] = h.lo;
     }
     if (m == 0) return null;
     int n = Math.min(config.ngram(), m);
@@ -98,12 +98,6 @@ final class MinHashDedupStep implements TwoPassStep {
       for (int k = 0; k < sig.length; k++) sig[k] = Math.min(sig[k], a[k] * x + b[k]);
     }
     return sig;
-  }
-
-  private static boolean hasLetterOrDigit(Words w, int i) {
-    String t = w.text();
-    for (int k = w.start(i); k < w.end(i); k++) if (Character.isLetterOrDigit(t.charAt(k))) return true;
-    return false;
   }
 
   @Override

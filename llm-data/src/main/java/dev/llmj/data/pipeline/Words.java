@@ -12,11 +12,33 @@ final class Words {
 
   private static final ThreadLocal<Words> LOCAL = ThreadLocal.withInitial(Words::new);
 
-  /** A per-thread instance holding the tokens of {@code s}. */
+  /**
+   * A per-thread instance holding the tokens of {@code s}. Several steps look at the words of the
+   * same document one after the other on one thread, so the split is kept while the text is the
+   * same instance.
+   */
   static Words of(String s) {
     Words w = LOCAL.get();
-    w.split(s);
+    if (w.text != s) w.split(s);
     return w;
+  }
+
+  /** {@link Character#isWhitespace(char)} with the ASCII answer computed inline. */
+  static boolean isSpace(char c) {
+    if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    return Character.isWhitespace(c);
+  }
+
+  /** {@link Character#isLetterOrDigit(char)} with the ASCII answer computed inline. */
+  static boolean isLetterOrDigit(char c) {
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    return Character.isLetterOrDigit(c);
+  }
+
+  /** {@link Character#toLowerCase(char)} with the ASCII answer computed inline. */
+  static char lower(char c) {
+    if (c < 0x80) return c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+    return Character.toLowerCase(c);
   }
 
   void split(String s) {
@@ -25,10 +47,10 @@ final class Words {
     int n = s.length();
     int i = 0;
     while (i < n) {
-      while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+      while (i < n && isSpace(s.charAt(i))) i++;
       if (i >= n) break;
       int st = i;
-      while (i < n && !Character.isWhitespace(s.charAt(i))) i++;
+      while (i < n && !isSpace(s.charAt(i))) i++;
       if (count == starts.length) {
         starts = java.util.Arrays.copyOf(starts, count * 2);
         ends = java.util.Arrays.copyOf(ends, count * 2);
@@ -58,23 +80,29 @@ final class Words {
     return text;
   }
 
-  /** Lower-cased 64-bit hash of token {@code i} with surrounding punctuation trimmed. */
-  long wordHash(int i, long seed) {
+  /**
+   * Lower-cased 64-bit hash of token {@code i} with surrounding punctuation trimmed; {@code h} is
+   * reset and reused so the hot loop allocates nothing.
+   *
+   * @return false (and no hash) when the token holds no letter or digit
+   */
+  boolean wordHash(int i, Hashing.Hasher h) {
     int s = starts[i];
     int e = ends[i];
-    while (s < e && !Character.isLetterOrDigit(text.charAt(s))) s++;
-    while (e > s && !Character.isLetterOrDigit(text.charAt(e - 1))) e--;
-    Hashing.Hasher h = new Hashing.Hasher(seed);
-    for (int k = s; k < e; k++) h.add(Character.toLowerCase(text.charAt(k)));
-    return h.finish64();
+    while (s < e && !isLetterOrDigit(text.charAt(s))) s++;
+    while (e > s && !isLetterOrDigit(text.charAt(e - 1))) e--;
+    if (s == e) return false;
+    for (int k = s; k < e; k++) h.add(lower(text.charAt(k)));
+    h.finish();
+    return true;
   }
 
   /** Token {@code i} lower-cased with surrounding punctuation trimmed. */
   String bareLower(int i) {
     int s = starts[i];
     int e = ends[i];
-    while (s < e && !Character.isLetterOrDigit(text.charAt(s))) s++;
-    while (e > s && !Character.isLetterOrDigit(text.charAt(e - 1))) e--;
+    while (s < e && !isLetterOrDigit(text.charAt(s))) s++;
+    while (e > s && !isLetterOrDigit(text.charAt(e - 1))) e--;
     return text.substring(s, e).toLowerCase(java.util.Locale.ROOT);
   }
 }
