@@ -34,7 +34,7 @@ final class GopherRepetitionStep implements Filter {
     long[] hashes = new long[n];
     long totalChars = 0;
     for (int i = 0; i < n; i++) {
-      hashes[i] = Hashing.hash64(text, w.start(i), w.end(i), 17);
+      hashes[i] = w.hash(i, 17);
       totalChars += w.length(i);
     }
     for (int g = 2; g <= 4; g++) {

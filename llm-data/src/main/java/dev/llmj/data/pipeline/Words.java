@@ -9,6 +9,8 @@ final class Words {
   private int[] ends = new int[256];
   private int count;
   private String text;
+  /** The text's chars: scanning an array skips the per-char checks of String.charAt. */
+  private char[] chars = new char[1024];
 
   private static final ThreadLocal<Words> LOCAL = ThreadLocal.withInitial(Words::new);
 
@@ -45,12 +47,16 @@ final class Words {
     text = s;
     count = 0;
     int n = s.length();
+    if (chars.length < n) chars = new char[Math.max(n, chars.length * 2)];
+    else if (chars.length > 1 << 22 && n < chars.length / 8) chars = new char[Math.max(n, 1024)]; // after a huge document
+    char[] c = chars;
+    s.getChars(0, n, c, 0);
     int i = 0;
     while (i < n) {
-      while (i < n && isSpace(s.charAt(i))) i++;
+      while (i < n && isSpace(c[i])) i++;
       if (i >= n) break;
       int st = i;
-      while (i < n && !isSpace(s.charAt(i))) i++;
+      while (i < n && !isSpace(c[i])) i++;
       if (count == starts.length) {
         starts = java.util.Arrays.copyOf(starts, count * 2);
         ends = java.util.Arrays.copyOf(ends, count * 2);
@@ -80,6 +86,14 @@ final class Words {
     return text;
   }
 
+  /** {@link Hashing#hash64} of token {@code i} as it stands. */
+  long hash(int i, long seed) {
+    Hashing.Hasher h = new Hashing.Hasher(seed);
+    char[] c = chars;
+    for (int k = starts[i]; k < ends[i]; k++) h.add(c[k]);
+    return h.finish64();
+  }
+
   /**
    * Lower-cased 64-bit hash of token {@code i} with surrounding punctuation trimmed; {@code h} is
    * reset and reused so the hot loop allocates nothing.
@@ -89,10 +103,11 @@ final class Words {
   boolean wordHash(int i, Hashing.Hasher h) {
     int s = starts[i];
     int e = ends[i];
-    while (s < e && !isLetterOrDigit(text.charAt(s))) s++;
-    while (e > s && !isLetterOrDigit(text.charAt(e - 1))) e--;
+    char[] c = chars;
+    while (s < e && !isLetterOrDigit(c[s])) s++;
+    while (e > s && !isLetterOrDigit(c[e - 1])) e--;
     if (s == e) return false;
-    for (int k = s; k < e; k++) h.add(lower(text.charAt(k)));
+    for (int k = s; k < e; k++) h.add(lower(c[k]));
     h.finish();
     return true;
   }

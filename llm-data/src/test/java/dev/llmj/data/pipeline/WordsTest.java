@@ -38,6 +38,7 @@ class WordsTest {
       while (s < e && !Character.isLetterOrDigit(word.charAt(s))) s++;
       while (e > s && !Character.isLetterOrDigit(word.charAt(e - 1))) e--;
       String bare = word.substring(s, e).toLowerCase(java.util.Locale.ROOT);
+      assertEquals(Hashing.hash64(text, w.start(i), w.end(i), 17), w.hash(i, 17), "raw hash of '" + word + "' seed " + seed);
       boolean has = w.wordHash(i, h.reset(7));
       assertEquals(!bare.isEmpty(), has, "word '" + word + "' (seed " + seed + ", -Dtests.seed=" + seed + ")");
       if (has) {
