@@ -27,9 +27,12 @@ final class Words {
 
   /** {@link Character#isWhitespace(char)} with the ASCII answer computed inline. */
   static boolean isSpace(char c) {
-    if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-    return Character.isWhitespace(c);
+    if (c < 0x40) return (ASCII_SPACE >>> c & 1) != 0;
+    return c >= 0x80 && Character.isWhitespace(c);
   }
+
+  /** Bit c set for the ASCII whitespace chars below 0x40: tab to carriage return, 0x1c to space. */
+  private static final long ASCII_SPACE = 0x3e00L | 0xf0000000L | 1L << ' ';
 
   /** {@link Character#isLetterOrDigit(char)} with the ASCII answer computed inline. */
   static boolean isLetterOrDigit(char c) {
