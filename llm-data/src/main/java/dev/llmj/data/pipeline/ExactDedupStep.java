@@ -53,14 +53,14 @@ final class ExactDedupStep implements Filter {
     boolean started = false;
     for (int i = 0; i < t.length(); i++) {
       char c = t.charAt(i);
-      if (Character.isWhitespace(c)) {
+      if (Words.isSpace(c)) {
         space = true;
         continue;
       }
       if (space && started) h.add(' ');
       space = false;
       started = true;
-      h.add(Character.toLowerCase(c));
+      h.add(Words.lower(c));
     }
     h.finish();
     return h;

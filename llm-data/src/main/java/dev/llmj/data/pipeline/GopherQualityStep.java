@@ -72,8 +72,8 @@ final class GopherQualityStep implements Filter {
       if (end < 0) end = n;
       int s = start;
       int e = end;
-      while (s < e && Character.isWhitespace(text.charAt(s))) s++;
-      while (e > s && Character.isWhitespace(text.charAt(e - 1))) e--;
+      while (s < e && Words.isSpace(text.charAt(s))) s++;
+      while (e > s && Words.isSpace(text.charAt(e - 1))) e--;
       if (e > s) {
         lines++;
         char first = text.charAt(s);

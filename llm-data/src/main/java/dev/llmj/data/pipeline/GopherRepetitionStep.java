@@ -34,7 +34,7 @@ final class GopherRepetitionStep implements Filter {
     long[] hashes = new long[n];
     long totalChars = 0;
     for (int i = 0; i < n; i++) {
-      hashes[i] = Hashing.hash64(text, w.start(i), w.end(i), 17);
+      hashes[i] = w.hash(i, 17);
       totalChars += w.length(i);
     }
     for (int g = 2; g <= 4; g++) {
@@ -66,8 +66,8 @@ final class GopherRepetitionStep implements Filter {
       if (end < 0) end = n;
       int s = start;
       int e = end;
-      while (s < e && Character.isWhitespace(text.charAt(s))) s++;
-      while (e > s && Character.isWhitespace(text.charAt(e - 1))) e--;
+      while (s < e && Words.isSpace(text.charAt(s))) s++;
+      while (e > s && Words.isSpace(text.charAt(e - 1))) e--;
       if (e > s) {
         elements++;
         if (seen.putIfAbsent(Hashing.hash64(text, s, e, 3), 1) != LongIntMap.MISSING) {

@@ -38,8 +38,17 @@ final class Hashing {
     long hi;
 
     Hasher(long seed) {
+      reset(seed);
+    }
+
+    /** Starts a new hash, as a fresh {@code new Hasher(seed)} would. */
+    Hasher reset(long seed) {
       h1 = seed;
       h2 = ~seed;
+      block = 0;
+      inBlock = 0;
+      length = 0;
+      return this;
     }
 
     void add(char c) {

@@ -14,8 +14,8 @@ import java.util.Map;
  */
 final class MinHashDedupStep implements TwoPassStep {
   private final MinHashConfig config;
-  private final int[] mulA;
-  private final int[] addB;
+  final int[] mulA; // package-private for the reference signature in the tests
+  final int[] addB;
   private LongIntMap buckets;
   private int[] parent;
   private int indexed;
@@ -81,29 +81,31 @@ final class MinHashDedupStep implements TwoPassStep {
     Words w = Words.of(text);
     long[] wh = new long[w.count()];
     int m = 0;
+    Hashing.Hasher h = new Hashing.Hasher(config.seed());
     for (int i = 0; i < w.count(); i++) {
-      long h = w.wordHash(i, config.seed());
-      if (w.length(i) > 0 && hasLetterOrDigit(w, i)) wh[m++] = h;
+      if (w.wordHash(i, h.reset(config.seed()))) wh[m++] = h.lo;
     }
     if (m == 0) return null;
     int n = Math.min(config.ngram(), m);
-    int[] sig = new int[mulA.length];
-    Arrays.fill(sig, Integer.MAX_VALUE);
-    int[] a = mulA;
-    int[] b = addB;
-    for (int i = 0; i + n <= m; i++) {
+    int shingles = m - n + 1;
+    int[] xs = new int[shingles];
+    for (int i = 0; i < shingles; i++) {
       long s = 0x2545F4914F6CDD1DL;
       for (int j = 0; j < n; j++) s = Hashing.mix64(s ^ wh[i + j]);
-      int x = (int) (s ^ (s >>> 32));
-      for (int k = 0; k < sig.length; k++) sig[k] = Math.min(sig[k], a[k] * x + b[k]);
+      xs[i] = (int) (s ^ (s >>> 32));
     }
+    int[] sig = new int[mulA.length];
+    // Permutation-major: each permutation is a min-reduction over all shingle hashes, which the
+    // JIT turns into a vector loop with a and b held in registers and nothing stored until the end.
+    for (int k = 0; k < sig.length; k++) sig[k] = minOver(xs, mulA[k], addB[k]);
     return sig;
   }
 
-  private static boolean hasLetterOrDigit(Words w, int i) {
-    String t = w.text();
-    for (int k = w.start(i); k < w.end(i); k++) if (Character.isLetterOrDigit(t.charAt(k))) return true;
-    return false;
+  /** {@code min_i (a * xs[i] + b)} in 32-bit arithmetic. */
+  private static int minOver(int[] xs, int a, int b) {
+    int min = Integer.MAX_VALUE;
+    for (int x : xs) min = Math.min(min, a * x + b);
+    return min;
   }
 
   @Override

@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
  * Streams documents from a source through steps into a sink, counting everything. Documents move
  * in batches; steps that are not {@link Step#sequential()} run on all threads within a batch,
  * stateful steps see documents one by one in input order, so results do not depend on threads.
- * A near-dedup step needs the whole input first: the source is then read twice.
+ * A near-dedup step needs the whole input first: the source is then read twice, and the second
+ * pass takes the filters' verdicts recorded in the first (4 bytes a document) instead of
+ * recomputing them.
  *
  * <pre>{@code
  * Pipeline p = Pipeline.builder()
@@ -44,11 +46,13 @@ public final class Pipeline {
   private final List<Step> steps;
   private final int threads;
   private final ProgressListener listener;
+  private final boolean replay;
 
-  private Pipeline(List<Step> steps, int threads, ProgressListener listener) {
+  private Pipeline(List<Step> steps, int threads, ProgressListener listener, boolean replay) {
     this.steps = List.copyOf(steps);
     this.threads = threads;
     this.listener = listener;
+    this.replay = replay;
   }
 
   public static Builder builder() {
@@ -74,22 +78,46 @@ public final class Pipeline {
     long start = System.nanoTime();
     ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads) : null;
     try {
+      Pass index = null;
       for (int p = 0; p < indexSteps.size(); p++) {
         int k = indexSteps.get(p);
-        new Pass(pool, k, null, null, p + 1, passes, start).run(source);
+        index = new Pass(pool, k, null, null, p + 1, passes, start);
+        if (replay && p == indexSteps.size() - 1 && k <= Fates.MAX_STEPS) index.fates = new Fates();
+        index.run(source);
         ((TwoPassStep) steps.get(k)).resolve();
       }
       List<StepStats> stats = new ArrayList<>();
       for (Step s : steps) stats.add(new StepStats(s.name()));
       Pass last = new Pass(pool, steps.size(), kept, rejected, passes, passes, start);
       last.stats = stats;
+      if (index != null && index.fates != null) {
+        last.replay = index.fates;
+        last.replayEnd = index.end;
+        // Replayed steps and the index keys did their work in the indexing pass: count that time.
+        for (int i = 0; i <= index.end; i++) {
+          if (i == index.end || replayed(steps.get(i), i, index.end)) stats.get(i).addNanos(index.nanos[i]);
+        }
+      }
       last.run(source);
+      if (last.replay != null && last.read != last.replay.size()) {
+        throw new IllegalStateException("the input had " + last.replay.size() + " documents in the indexing pass but "
+            + last.read + " in the final pass; it changed between passes");
+      }
       for (int i = 0; i < steps.size(); i++) stats.get(i).setCounters(steps.get(i).counters());
       return new PipelineStats(last.read, last.written, last.bytes, (System.nanoTime() - start) / 1e9, passes,
           last.problems, stats);
     } finally {
       if (pool != null) pool.shutdown();
     }
+  }
+
+  /**
+   * True when the final pass takes step {@code i}'s verdicts from the indexing pass: filters only
+   * decide, so their verdict on the same document in the same order is the same (and for dedup,
+   * which keeps state, this also spares rebuilding it). Formatters rewrite text and run again.
+   */
+  private static boolean replayed(Step step, int i, int replayEnd) {
+    return i < replayEnd && step instanceof Filter;
   }
 
   /** One pass over the input through steps [0, end); indexes into steps[end] when it is a two-pass step. */
@@ -102,6 +130,12 @@ public final class Pipeline {
     final int passes;
     final long start;
     List<StepStats> stats;
+    /** Written by an indexing pass: the fate of every document. */
+    Fates fates;
+    /** Read by the final pass: the fates of the indexing pass over steps [0, replayEnd). */
+    Fates replay;
+    int replayEnd;
+    final long[] nanos = new long[steps.size()];
     long read;
     long written;
     long bytes;
@@ -118,7 +152,9 @@ public final class Pipeline {
     }
 
     void run(Supplier<? extends CloseableIterator<Document>> source) {
-      for (Step s : steps) s.startPass();
+      for (int i = 0; i < steps.size(); i++) {
+        if (replay == null || !replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
+      }
       long charBytes = 0;
       try (CloseableIterator<Document> it = source.get()) {
         CorpusReader reader = it instanceof CorpusReader r ? r : null;
@@ -140,25 +176,36 @@ public final class Pipeline {
     }
 
     private void process(Document[] docs, int n) {
+      long base = read - n; // input ordinal of docs[0]
       Verdict[] out = new Verdict[n];
       for (int i = 0; i < end; i++) {
         Step step = steps.get(i);
+        int si = i;
         long t0 = System.nanoTime();
-        forEach(step.sequential(), n, j -> out[j] = docs[j] == null ? null : apply(step, docs[j]));
+        forEach(step.sequential(), n, j -> out[j] = docs[j] == null ? null : decide(step, si, base + j, docs[j]));
+        nanos[i] += System.nanoTime() - t0;
         if (stats != null) stats.get(i).addNanos(System.nanoTime() - t0);
         for (int j = 0; j < n; j++) {
           if (docs[j] == null) continue;
           Verdict v = out[j];
           if (stats != null) stats.get(i).record(v);
-          if (!v.kept() && rejected != null) rejected.accept(annotate(docs[j], step.name(), v.reason()));
+          if (!v.kept()) {
+            if (rejected != null) rejected.accept(annotate(docs[j], step.name(), v.reason()));
+            if (fates != null) fates.dropped(base + j, i, v.reason());
+          }
           docs[j] = v.document();
         }
+      }
+      if (fates != null) {
+        for (int j = 0; j < n; j++) if (docs[j] != null) fates.reached(base + j);
       }
       if (end < steps.size()) {
         TwoPassStep index = (TwoPassStep) steps.get(end);
         Object[] keys = new Object[n];
+        long t0 = System.nanoTime();
         forEach(false, n, j -> keys[j] = docs[j] == null ? null : index.key(docs[j]));
         for (int j = 0; j < n; j++) if (docs[j] != null) index.index(keys[j]);
+        nanos[end] += System.nanoTime() - t0;
       } else if (kept != null) {
         for (int j = 0; j < n; j++) {
           if (docs[j] != null) {
@@ -167,6 +214,25 @@ public final class Pipeline {
           }
         }
       }
+    }
+
+    /**
+     * Step {@code i}'s verdict on document {@code ordinal}: replayed from the indexing pass where
+     * that is safe, else computed. A document the indexing pass dropped at step d, with no sink for
+     * rejects, skips every step before d unchanged: nobody sees its text.
+     */
+    private Verdict decide(Step step, int i, long ordinal, Document doc) {
+      if (replay == null || i >= replayEnd) return apply(step, doc);
+      int dropStep = replay.dropStep(ordinal);
+      if (replayed(step, i, replayEnd) || (rejected == null && dropStep >= 0)) {
+        return i == dropStep ? Verdict.drop(replay.reason(ordinal)) : Verdict.keep(doc);
+      }
+      Verdict v = apply(step, doc);
+      if (v.kept() != (i != dropStep)) {
+        throw new IllegalStateException("Step '" + step.name() + "' " + (v.kept() ? "kept" : "dropped") + " document " + doc.id()
+            + " in the final pass but not in the indexing pass; the input or the step changed between passes");
+      }
+      return v;
     }
 
     private void forEach(boolean sequential, int n, java.util.function.IntConsumer body) {
@@ -200,6 +266,7 @@ public final class Pipeline {
     private final List<Step> steps = new ArrayList<>();
     private int threads = 1;
     private ProgressListener listener;
+    private boolean replay = true;
 
     public Builder step(Step step) {
       steps.add(java.util.Objects.requireNonNull(step, "step"));
@@ -223,8 +290,14 @@ public final class Pipeline {
       return this;
     }
 
+    /** Off: the final pass recomputes every step, as the reference the replay is tested against. */
+    Builder replayVerdicts(boolean on) {
+      replay = on;
+      return this;
+    }
+
     public Pipeline build() {
-      return new Pipeline(steps, threads, listener);
+      return new Pipeline(steps, threads, listener, replay);
     }
   }
 }

@@ -8,6 +8,10 @@ import dev.llmj.data.io.ReaderOptions;
 import dev.llmj.data.pipeline.Pipeline;
 import dev.llmj.data.pipeline.PipelineConfig;
 import dev.llmj.data.pipeline.PipelineStats;
+import dev.llmj.data.shard.TokenShardSink;
+import dev.llmj.data.shard.TokenShards;
+import dev.llmj.data.tokenizer.Tokenizer;
+import dev.llmj.data.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,6 +28,7 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  * java -jar llm.jar prepare --input mail/*.jsonl.gz books/ --output clean/ --config pipeline.json
+ * java -jar llm.jar prepare --input mail/ --output clean/ --tokenizer tok/tokenizer.json   # + clean/tokens/
  * </pre>
  */
 @Command(
@@ -33,7 +38,9 @@ import picocli.CommandLine.Spec;
       "Clean raw text for pre-training: normalize, deduplicate (exact and MinHash), filter (Gopher and more),"
           + " redact PII, and write JSONL shards plus stats.json into the output folder.",
       "Bad lines and files are counted in the report and skipped; the exit code is non-zero only with --strict"
-          + " or when an input cannot be opened."
+          + " or when an input cannot be opened.",
+      "With --tokenizer the kept documents are also tokenized, in order, into binary token shards in DIR/tokens"
+          + " (each document followed by <|endoftext|>), ready for training; --tokens-only skips the JSONL shards."
     })
 public final class PrepareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -54,8 +61,22 @@ public final class PrepareCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores (default).")
   int threads;
 
+  @Option(names = "--tokenizer", paramLabel = "PATH",
+      description = "Also write token shards into DIR/tokens: tokenizer.json, or a folder with tokenizer.json or encoder.json + vocab.bpe.")
+  Path tokenizer;
+
+  @Option(names = "--tokens-only", description = "With --tokenizer: write only the token shards, no JSONL shards.")
+  boolean tokensOnly;
+
+  @Option(names = "--shard-tokens", paramLabel = "N", description = "Tokens per token shard (default 100M).")
+  Long shardTokens;
+
   @Override
   public Integer call() throws IOException {
+    if (tokensOnly && tokenizer == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tokens-only needs --tokenizer PATH");
+    }
+    Tokenizer tok = tokenizer == null ? null : Tokenizers.load(tokenizer);
     PipelineConfig cfg = config == null ? PipelineConfig.defaults() : PipelineConfig.fromFile(config);
     ReaderOptions reader = cfg.reader().withStrict(strict);
     PipelineConfig.Output out = cfg.output();
@@ -68,19 +89,49 @@ public final class PrepareCommand implements Callable<Integer> {
         .build();
     Files.createDirectories(output);
     PipelineStats stats;
-    try (JsonlShardWriter kept = JsonlShardWriter.create(output, "part", out.shardBytes(), out.compression());
+    TokenShards.Stats tokenStats = null;
+    try (DocumentSink jsonl = tokensOnly ? DocumentSink.discard()
+            : JsonlShardWriter.create(output, "part", out.shardBytes(), out.compression());
+        TokenShardSink tokens = tok == null ? null : TokenShardSink.open(output.resolve("tokens"), tok, tokenOptions(n));
         DocumentSink rejected = out.writeRejected()
             ? JsonlShardWriter.create(output.resolve("rejected"), "rejected", out.shardBytes(), out.compression())
-            : DocumentSink.discard()) {
-      stats = pipeline.run(() -> Corpus.read(inputs, reader), kept, rejected);
+            : null) {
+      stats = pipeline.run(() -> Corpus.read(inputs, reader), tokens == null ? jsonl : both(jsonl, tokens), rejected);
+      if (tokens != null) {
+        tokens.close(); // waits for the last shard and index.json
+        tokenStats = tokens.stats();
+      }
     } finally {
       bar.close();
     }
     Files.writeString(output.resolve("stats.json"), stats.toJson());
     PrintWriter o = spec.commandLine().getOut();
     o.print(stats.toTable());
+    if (tokenStats != null) {
+      o.printf(java.util.Locale.ROOT, "tokens: %,d documents, %,d tokens (%.2f bytes/token) in %s%n", tokenStats.documents(),
+          tokenStats.tokens(), (double) tokenStats.bytes() / Math.max(1, tokenStats.tokens()), output.resolve("tokens"));
+    }
     o.println("stats: " + output.resolve("stats.json"));
     o.flush();
     return 0;
+  }
+
+  private TokenShards.Options tokenOptions(int threads) {
+    TokenShards.Options o = TokenShards.Options.defaults().withThreads(threads);
+    return shardTokens == null ? o : o.withTokensPerShard(shardTokens);
+  }
+
+  /** Hands each kept document to the JSONL shards and then to the token shards. */
+  private static DocumentSink both(DocumentSink first, DocumentSink second) {
+    return new DocumentSink() {
+      @Override
+      public void accept(dev.llmj.data.Document d) {
+        first.accept(d);
+        second.accept(d);
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 }

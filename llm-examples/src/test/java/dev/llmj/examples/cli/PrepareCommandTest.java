@@ -53,4 +53,57 @@ class PrepareCommandTest {
     assertEquals(0, Llm.run("prepare", "--input", bad.toString(), "--output", dir.resolve("o2").toString()));
     assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", bad.toString(), "--output", dir.resolve("o3").toString(), "--strict"));
   }
+
+  @Test
+  void tokenizerWritesTokenShardsOfTheKeptDocuments() throws Exception {
+    java.util.List<String> sample = new java.util.ArrayList<>();
+    try (CorpusReader r = Corpus.read(SPAM)) {
+      while (r.hasNext() && sample.size() < 40) sample.add(r.next().text());
+    }
+    dev.llmj.data.tokenizer.BpeTokenizer tok = new dev.llmj.data.tokenizer.BpeTrainer(
+        dev.llmj.data.tokenizer.BpeTrainer.Config.of(400).withThreads(1)).train(sample.stream());
+    Path tokFile = dir.resolve("tokenizer.json");
+    tok.save(tokFile);
+    Path out = dir.resolve("out");
+    assertEquals(0, Llm.run("prepare", "--input", SPAM.toString(), "--output", out.toString(), "--tokenizer", tokFile.toString(),
+        "--shard-tokens", "100000", "--threads", "2"));
+    java.util.List<String> kept = new java.util.ArrayList<>();
+    try (CorpusReader r = Corpus.read(out.resolve("part-00000.jsonl.gz"))) {
+      while (r.hasNext()) kept.add(r.next().text());
+    }
+    int[] all = tokens(out.resolve("tokens"));
+    java.util.List<String> decoded = new java.util.ArrayList<>();
+    int from = 0;
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] == tok.endOfTextId()) {
+        decoded.add(tok.decode(java.util.Arrays.copyOfRange(all, from, i)));
+        from = i + 1;
+      }
+    }
+    System.out.println(kept.size() + " kept documents, " + all.length + " tokens; token shards decode to the JSONL texts: "
+        + kept.equals(decoded));
+    assertTrue(kept.size() > 100);
+    assertEquals(kept, decoded);
+
+    Path only = dir.resolve("only");
+    assertEquals(0, Llm.run("prepare", "--input", SPAM.toString(), "--output", only.toString(), "--tokenizer", tokFile.toString(),
+        "--tokens-only"));
+    assertFalse(Files.exists(only.resolve("part-00000.jsonl.gz")));
+    assertArrayEquals(all, tokens(only.resolve("tokens")));
+    assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", SPAM.toString(), "--output", dir.resolve("o4").toString(), "--tokens-only"));
+  }
+
+  /** Every token of the shard directory, shards in index order. */
+  private static int[] tokens(Path tokenDir) {
+    dev.llmj.data.shard.ShardIndex index = dev.llmj.data.shard.ShardIndex.read(tokenDir);
+    int[] all = new int[(int) index.totalTokens()];
+    int at = 0;
+    for (Path f : index.files(tokenDir)) {
+      dev.llmj.data.shard.ShardReader r = dev.llmj.data.shard.ShardReader.open(f);
+      r.read(0, all, at, (int) r.size());
+      at += (int) r.size();
+    }
+    assertEquals(all.length, at);
+    return all;
+  }
 }

@@ -1,0 +1,64 @@
+package dev.llmj.data.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.llmj.data.Document;
+import dev.llmj.data.io.Corpus;
+import dev.llmj.data.io.ReaderOptions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The final pass replays the indexing pass's filter verdicts; it must give exactly what
+ * recomputing every step gives: the same kept texts, the same rejects with the same reasons, the
+ * same counts per step.
+ */
+class PipelineReplayTest {
+  @Test
+  void replayedVerdictsEqualRecomputedOnes() {
+    for (int threads : new int[] {1, 2}) {
+      CorpusPipelineTest.ListSink plainKept = new CorpusPipelineTest.ListSink();
+      CorpusPipelineTest.ListSink plainRejected = new CorpusPipelineTest.ListSink();
+      PipelineStats plain = run(false, threads, plainKept, plainRejected);
+      CorpusPipelineTest.ListSink kept = new CorpusPipelineTest.ListSink();
+      CorpusPipelineTest.ListSink rejected = new CorpusPipelineTest.ListSink();
+      PipelineStats fast = run(true, threads, kept, rejected);
+      CorpusPipelineTest.ListSink keptNoRejects = new CorpusPipelineTest.ListSink();
+      PipelineStats fastNoRejects = run(true, threads, keptNoRejects, null);
+
+      int differing = differing(plainKept.docs, kept.docs) + differing(plainRejected.docs, rejected.docs)
+          + differing(plainKept.docs, keptNoRejects.docs);
+      System.out.println(threads + " thread(s): " + kept.docs.size() + " kept, " + rejected.docs.size()
+          + " rejected; documents differing from the recomputed pass: " + differing);
+      assertEquals(0, differing);
+      assertEquals(plainKept.docs.size(), kept.docs.size());
+      assertEquals(plainRejected.docs.size(), rejected.docs.size());
+      assertEquals(plainKept.docs.size(), keptNoRejects.docs.size());
+      for (PipelineStats s : List.of(fast, fastNoRejects)) {
+        for (int i = 0; i < plain.steps().size(); i++) {
+          StepStats a = plain.steps().get(i);
+          StepStats b = s.steps().get(i);
+          String where = a.name() + " with " + threads + " thread(s)";
+          assertEquals(a.seen(), b.seen(), where);
+          assertEquals(a.kept(), b.kept(), where);
+          assertEquals(a.dropped(), b.dropped(), where);
+        }
+      }
+      assertEquals(plain.step("exact_dedup").counters(), fast.step("exact_dedup").counters());
+      assertEquals(plain.step("minhash_dedup").counters(), fast.step("minhash_dedup").counters());
+      assertEquals(plain.step("pii").counters(), fast.step("pii").counters());
+    }
+  }
+
+  private static PipelineStats run(boolean replay, int threads, CorpusPipelineTest.ListSink kept,
+      CorpusPipelineTest.ListSink rejected) {
+    Pipeline p = Pipeline.builder().steps(Steps.defaults()).threads(threads).replayVerdicts(replay).build();
+    return p.run(() -> Corpus.read(CorpusPipelineTest.SPAM.subList(0, 1), ReaderOptions.defaults()), kept, rejected);
+  }
+
+  private static int differing(List<Document> a, List<Document> b) {
+    int n = 0;
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) if (!a.get(i).equals(b.get(i))) n++;
+    return n + Math.abs(a.size() - b.size());
+  }
+}
