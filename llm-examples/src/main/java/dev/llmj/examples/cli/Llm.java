@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       EstimateCommand.class,
       PretrainCommand.class,
+      ReportCommand.class,
     })
 public final class Llm {
 

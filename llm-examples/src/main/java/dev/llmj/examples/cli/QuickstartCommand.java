@@ -183,6 +183,7 @@ final class QuickstartCommand implements Callable<Integer> {
       samples.addObject().put("prompt", prompt).put("completion", text);
     }
     Files.writeString(run.resolve("summary.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+    System.err.println("report: " + RunReport.write(run).toAbsolutePath());
     System.out.printf(Locale.ROOT, "val_loss=%.4f unigram_loss=%.4f bits_per_byte=%.4f steps=%d run=%s%n",
         eval.loss(), unigram, eval.bitsPerByte(), result.steps(), run);
     return 0;

@@ -37,6 +37,19 @@ class QuickstartCommandTest {
     assertTrue(Files.readAllLines(run.resolve("metrics.jsonl")).size() >= 10);
     assertTrue(Files.list(run.resolve("checkpoints")).anyMatch(p -> p.getFileName().toString().startsWith("step-")));
     assertTrue(((String) r[1]).startsWith("val_loss="), (String) r[1]);
+    // The report: a PNG that decodes to the chart's size, inlined into one HTML page with the samples.
+    java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(run.resolve("loss.png").toFile());
+    assertEquals(900, png.getWidth());
+    assertEquals(480, png.getHeight());
+    String html = Files.readString(run.resolve("report.html"));
+    assertTrue(html.contains("data:image/png;base64,"), "PNG inlined");
+    assertTrue(html.contains("The state of the Union is"), "samples shown");
+    assertTrue(html.contains(String.format(java.util.Locale.ROOT, "%.3f", unigram)), "baseline shown");
+    assertTrue(!html.contains("src=\"http") && !html.contains("<link"), "self-contained");
+    // report RUN_DIR rebuilds it.
+    Files.delete(run.resolve("report.html"));
+    assertEquals(0, TokenizerCommandsTest.run("report", run.toString())[0]);
+    assertTrue(Files.exists(run.resolve("report.html")));
   }
 
   @Test
