@@ -25,7 +25,6 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -102,23 +101,7 @@ public class PipelineStepBenchmark {
   }
 
   static Supplier<CloseableIterator<Document>> memory(List<Document> docs) {
-    return () -> {
-      Iterator<Document> it = docs.iterator();
-      return new CloseableIterator<>() {
-        @Override
-        public boolean hasNext() {
-          return it.hasNext();
-        }
-
-        @Override
-        public Document next() {
-          return it.next();
-        }
-
-        @Override
-        public void close() {}
-      };
-    };
+    return () -> CloseableIterator.of(docs);
   }
 
   /** One step alone over the in-memory corpus (every document reaches it). */

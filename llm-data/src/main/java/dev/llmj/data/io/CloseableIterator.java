@@ -15,4 +15,23 @@ public interface CloseableIterator<T> extends Iterator<T>, AutoCloseable {
   /** Releases the underlying resources; never throws a checked exception. */
   @Override
   void close();
+
+  /** An in-memory source (tests, benchmarks): iterates {@code items}; closing does nothing. */
+  static <T> CloseableIterator<T> of(Iterable<T> items) {
+    Iterator<T> it = items.iterator();
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public T next() {
+        return it.next();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 }

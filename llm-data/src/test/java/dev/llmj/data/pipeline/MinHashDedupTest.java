@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,21 +27,7 @@ class MinHashDedupTest {
   }
 
   static CloseableIterator<Document> iterate(List<Document> docs) {
-    Iterator<Document> it = docs.iterator();
-    return new CloseableIterator<>() {
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public Document next() {
-        return it.next();
-      }
-
-      @Override
-      public void close() {}
-    };
+    return CloseableIterator.of(docs);
   }
 
   /** Reference shingles: sorted hashes of lower-cased, edge-trimmed word 5-grams (plain string code). */

@@ -14,7 +14,6 @@ import dev.llmj.data.tokenizer.BpeTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -104,20 +103,6 @@ class TokenShardSinkTest {
   }
 
   private static CloseableIterator<Document> iterate(List<Document> docs) {
-    Iterator<Document> it = docs.iterator();
-    return new CloseableIterator<>() {
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public Document next() {
-        return it.next();
-      }
-
-      @Override
-      public void close() {}
-    };
+    return CloseableIterator.of(docs);
   }
 }
