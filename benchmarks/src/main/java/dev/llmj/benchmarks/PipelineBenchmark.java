@@ -10,11 +10,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,10 +44,7 @@ public class PipelineBenchmark {
 
   @Setup(Level.Trial)
   public void load() throws IOException {
-    Path dir = Path.of(System.getProperty("llmj.corpora", "llm-data/src/test/resources/corpora"));
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("spamassassin-")).sorted().toList();
-    }
+    files = MailCorpus.files();
     long n = 0;
     try (CorpusReader r = Corpus.read(files, ReaderOptions.defaults())) {
       while (r.hasNext()) {

@@ -8,11 +8,9 @@ import dev.llmj.data.pipeline.Pipeline;
 import dev.llmj.data.pipeline.Steps;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * The default pipeline on one thread, timed by the thread's CPU time as well as the wall clock.
@@ -28,11 +26,10 @@ public final class PipelineCpuTime {
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 6;
-    Path dir = Path.of(System.getProperty("llmj.corpora", "llm-data/src/test/resources/corpora"));
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("spamassassin-")).sorted().toList();
+    if (runs < 2) {
+      throw new IllegalArgumentException("runs=" + runs + " leaves no run after the warm-up one; pass 2 or more");
     }
+    List<Path> files = MailCorpus.files();
     double mb;
     try (CorpusReader r = Corpus.read(files, ReaderOptions.defaults())) {
       while (r.hasNext()) r.next();
