@@ -213,38 +213,30 @@ final class QuickstartCommand implements Callable<Integer> {
     ShardIndex index = ShardIndex.read(shards);
     long total = index.totalTokens();
     long valStart = total - (long) (total * valFraction);
-    long[] counts = new long[index.vocabSize()];
+    long[] train = new long[index.vocabSize()];
+    long[] val = new long[index.vocabSize()];
     long pos = 0;
     int[] buf = new int[1 << 16];
-    double[] logp = null;
-    double nll = 0;
-    long n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      pos = 0;
-      if (pass == 1) {
-        long trainTotal = 0;
-        for (long c : counts) {
-          trainTotal += c + 1;
-        }
-        logp = new double[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-          logp[i] = Math.log((counts[i] + 1.0) / trainTotal);
+    for (Path f : index.files(shards)) {
+      ShardReader r = ShardReader.open(f);
+      for (long i = 0; i < r.size(); i += buf.length) {
+        int len = (int) Math.min(buf.length, r.size() - i);
+        r.read(i, buf, 0, len);
+        for (int j = 0; j < len; j++, pos++) {
+          (pos < valStart ? train : val)[buf[j]]++;
         }
       }
-      for (Path f : index.files(shards)) {
-        ShardReader r = ShardReader.open(f);
-        for (long i = 0; i < r.size(); i += buf.length) {
-          int len = (int) Math.min(buf.length, r.size() - i);
-          r.read(i, buf, 0, len);
-          for (int j = 0; j < len; j++, pos++) {
-            if (pass == 0 && pos < valStart) {
-              counts[buf[j]]++;
-            } else if (pass == 1 && pos >= valStart) {
-              nll -= logp[buf[j]];
-              n++;
-            }
-          }
-        }
+    }
+    long trainTotal = 0;
+    for (long c : train) {
+      trainTotal += c + 1;
+    }
+    double nll = 0;
+    long n = 0;
+    for (int t = 0; t < val.length; t++) {
+      if (val[t] > 0) {
+        nll -= val[t] * Math.log((train[t] + 1.0) / trainTotal);
+        n += val[t];
       }
     }
     return nll / n;
