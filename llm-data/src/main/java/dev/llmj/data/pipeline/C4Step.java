@@ -90,6 +90,11 @@ final class C4Step implements Step {
   }
 
   @Override
+  public void startPass() {
+    linesRemoved.reset();
+  }
+
+  @Override
   public Map<String, Long> counters() {
     return Map.of("lines_removed", linesRemoved.sum());
   }

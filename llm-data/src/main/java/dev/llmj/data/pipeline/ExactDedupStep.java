@@ -7,7 +7,7 @@ import java.util.Map;
  * Drops a document whose normalised text (lower-cased, whitespace runs collapsed) hashes like an
  * earlier one. The first occurrence survives.
  */
-final class ExactDedupStep implements Filter {
+final class ExactDedupStep implements KeyedStep {
   private final ExactDedupConfig config;
   private HashSet128 seen;
   private long unchecked;
@@ -22,28 +22,29 @@ final class ExactDedupStep implements Filter {
   }
 
   @Override
-  public boolean sequential() {
-    return true;
-  }
-
-  @Override
   public void startPass() {
     seen = new HashSet128(1 << 12);
     unchecked = 0;
   }
 
+  /** The text's hash, {@code long[] {lo, hi}} ({@code hi} is 0 for 64-bit hashes). */
   @Override
-  public String dropReason(Document doc) {
-    if (seen == null) startPass();
+  public long[] key(Document doc) {
     Hashing.Hasher h = hash(doc.text(), config.seed());
-    long hi = config.hashBits() == 128 ? h.hi : 0;
-    if (seen.contains(h.lo, hi)) return "exact_duplicate";
+    return new long[] {h.lo, config.hashBits() == 128 ? h.hi : 0};
+  }
+
+  @Override
+  public Verdict apply(Document doc, Object key) {
+    if (seen == null) startPass();
+    long[] h = (long[]) key;
+    if (seen.contains(h[0], h[1])) return Verdict.drop("exact_duplicate");
     if (seen.size() >= config.maxDocuments()) {
       unchecked++;
-      return null;
+    } else {
+      seen.add(h[0], h[1]);
     }
-    seen.add(h.lo, hi);
-    return null;
+    return Verdict.keep(doc);
   }
 
   /** Hash of the text with case and whitespace differences removed. */

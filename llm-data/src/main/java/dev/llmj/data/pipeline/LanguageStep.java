@@ -38,6 +38,11 @@ final class LanguageStep implements Step {
   }
 
   @Override
+  public void startPass() {
+    detected.clear();
+  }
+
+  @Override
   public Map<String, Long> counters() {
     Map<String, Long> m = new TreeMap<>();
     detected.forEach((k, v) -> m.put("detected_" + k, v.sum()));

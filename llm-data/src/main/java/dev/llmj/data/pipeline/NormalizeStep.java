@@ -21,6 +21,14 @@ final class NormalizeStep implements Formatter {
     return "normalize";
   }
 
+  /** Counts start again with each pass: each pass sees every document again. */
+  @Override
+  public void startPass() {
+    nfcChanged.reset();
+    controlRemoved.reset();
+    replacementChars.reset();
+  }
+
   @Override
   public Document format(Document doc) {
     String t = doc.text();

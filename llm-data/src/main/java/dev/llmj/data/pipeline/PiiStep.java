@@ -58,6 +58,11 @@ final class PiiStep implements Formatter {
   }
 
   @Override
+  public void startPass() {
+    for (LongAdder c : counts) c.reset();
+  }
+
+  @Override
   public Map<String, Long> counters() {
     Map<String, Long> m = new TreeMap<>();
     for (Kind k : Kind.values()) m.put(k.name().toLowerCase(java.util.Locale.ROOT), counts[k.ordinal()].sum());

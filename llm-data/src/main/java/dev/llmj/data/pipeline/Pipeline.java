@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -86,6 +88,10 @@ public final class Pipeline {
         index.run(source);
         ((TwoPassStep) steps.get(k)).resolve();
       }
+      // Steps before the last indexed one saw every document in its pass; in the final pass some
+      // are replayed or skipped, so their counters are taken here.
+      List<Map<String, Long>> counters = new ArrayList<>();
+      for (int i = 0; i < steps.size(); i++) counters.add(index != null && i < index.end ? Map.copyOf(steps.get(i).counters()) : null);
       List<StepStats> stats = new ArrayList<>();
       for (Step s : steps) stats.add(new StepStats(s.name()));
       Pass last = new Pass(pool, steps.size(), kept, rejected, passes, passes, start);
@@ -103,7 +109,9 @@ public final class Pipeline {
         throw new IllegalStateException("the input had " + last.replay.size() + " documents in the indexing pass but "
             + last.read + " in the final pass; it changed between passes");
       }
-      for (int i = 0; i < steps.size(); i++) stats.get(i).setCounters(steps.get(i).counters());
+      for (int i = 0; i < steps.size(); i++) {
+        stats.get(i).setCounters(counters.get(i) != null ? counters.get(i) : steps.get(i).counters());
+      }
       return new PipelineStats(last.read, last.written, last.bytes, (System.nanoTime() - start) / 1e9, passes,
           last.problems, stats);
     } finally {
@@ -117,7 +125,7 @@ public final class Pipeline {
    * which keeps state, this also spares rebuilding it). Formatters rewrite text and run again.
    */
   private static boolean replayed(Step step, int i, int replayEnd) {
-    return i < replayEnd && step instanceof Filter;
+    return i < replayEnd && (step instanceof Filter || step instanceof KeyedStep);
   }
 
   /** One pass over the input through steps [0, end); indexes into steps[end] when it is a two-pass step. */
@@ -155,88 +163,169 @@ public final class Pipeline {
       for (int i = 0; i < steps.size(); i++) {
         if (replay == null || !replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
       }
-      long charBytes = 0;
-      try (CloseableIterator<Document> it = source.get()) {
-        CorpusReader reader = it instanceof CorpusReader r ? r : null;
-        Document[] batch = new Document[BATCH];
-        while (it.hasNext()) {
-          int n = 0;
-          while (n < BATCH && it.hasNext()) {
-            Document d = it.next();
-            if (reader == null) charBytes += d.text().length();
-            batch[n++] = d;
-          }
-          read += n;
-          process(batch, n);
-          bytes = reader != null ? reader.bytesRead() : charBytes;
+      try (CloseableIterator<Document> it = source.get(); Batches batches = new Batches(it, BATCH, pool != null)) {
+        for (Batches.Batch b = batches.next(); b != null; b = batches.next()) {
+          read += b.size();
+          process(b.docs(), b.size());
+          bytes = b.bytesRead();
           if (listener != null) listener.progress(pass, passes, read, bytes, (System.nanoTime() - start) / 1e9);
         }
-        if (reader != null) problems = reader.problems();
+        if (it instanceof CorpusReader reader) problems = reader.problems();
       }
     }
 
+    /**
+     * Runs a batch through steps [0, end). Each run of parallel steps is one task per document (no
+     * barrier between them), and it also computes the key of the sequential step after it, so the
+     * in-order part is only the decision.
+     */
     private void process(Document[] docs, int n) {
       long base = read - n; // input ordinal of docs[0]
-      Verdict[] out = new Verdict[n];
-      for (int i = 0; i < end; i++) {
-        Step step = steps.get(i);
-        int si = i;
-        long t0 = System.nanoTime();
-        forEach(step.sequential(), n, j -> out[j] = docs[j] == null ? null : decide(step, si, base + j, docs[j]));
-        nanos[i] += System.nanoTime() - t0;
-        if (stats != null) stats.get(i).addNanos(System.nanoTime() - t0);
-        for (int j = 0; j < n; j++) {
-          if (docs[j] == null) continue;
-          Verdict v = out[j];
-          if (stats != null) stats.get(i).record(v);
-          if (!v.kept()) {
-            if (rejected != null) rejected.accept(annotate(docs[j], step.name(), v.reason()));
-            if (fates != null) fates.dropped(base + j, i, v.reason());
-          }
-          docs[j] = v.document();
-        }
+      boolean indexing = end < steps.size();
+      int i = 0;
+      while (i < end || (i == end && indexing)) {
+        int j = i;
+        while (j < end && !steps.get(j).sequential()) j++;
+        boolean keyed = j < end ? steps.get(j) instanceof KeyedStep : indexing;
+        Object[] keys = keyed ? new Object[n] : null;
+        if (j > i || keyed) runParallel(i, j, keys, docs, n, base);
+        if (j < end) runSequential(j, keys, docs, n, base);
+        else if (indexing) index(keys, docs, n);
+        i = j + 1;
       }
       if (fates != null) {
-        for (int j = 0; j < n; j++) if (docs[j] != null) fates.reached(base + j);
+        for (int d = 0; d < n; d++) if (docs[d] != null) fates.reached(base + d);
       }
-      if (end < steps.size()) {
-        TwoPassStep index = (TwoPassStep) steps.get(end);
-        Object[] keys = new Object[n];
-        long t0 = System.nanoTime();
-        forEach(false, n, j -> keys[j] = docs[j] == null ? null : index.key(docs[j]));
-        for (int j = 0; j < n; j++) if (docs[j] != null) index.index(keys[j]);
-        nanos[end] += System.nanoTime() - t0;
-      } else if (kept != null) {
-        for (int j = 0; j < n; j++) {
-          if (docs[j] != null) {
-            kept.accept(docs[j]);
+      if (!indexing && kept != null) {
+        for (int d = 0; d < n; d++) {
+          if (docs[d] != null) {
+            kept.accept(docs[d]);
             written++;
           }
         }
       }
     }
 
+    /** Steps [from, to) on every document, then the key of step {@code to} when {@code keys} is given. */
+    private void runParallel(int from, int to, Object[] keys, Document[] docs, int n, long base) {
+      int[] stop = new int[n]; // the step that dropped the document, or `to`
+      Document[] at = new Document[n]; // the document as it reached that step
+      String[] reasons = new String[n];
+      AtomicLongArray time = new AtomicLongArray(to + 1);
+      forEach(n, d -> {
+        Document doc = docs[d];
+        if (doc == null) return;
+        long ordinal = base + d;
+        int s = from;
+        for (; s < to; s++) {
+          long t0 = System.nanoTime();
+          Verdict v = decide(steps.get(s), s, ordinal, doc, NO_KEY);
+          time.addAndGet(s, System.nanoTime() - t0);
+          if (!v.kept()) {
+            reasons[d] = v.reason();
+            break;
+          }
+          doc = v.document();
+        }
+        stop[d] = s;
+        at[d] = doc;
+        if (s == to && keys != null) {
+          long t0 = System.nanoTime();
+          keys[d] = key(to, ordinal, doc);
+          time.addAndGet(to, System.nanoTime() - t0);
+        }
+      });
+      for (int s = from; s <= to && s < steps.size(); s++) addNanos(s, time.get(s));
+      for (int s = from; s < to; s++) {
+        for (int d = 0; d < n; d++) {
+          if (docs[d] == null || stop[d] < s) continue;
+          if (stop[d] > s) countKept(s);
+          else drop(s, at[d], base + d, reasons[d]);
+        }
+      }
+      for (int d = 0; d < n; d++) docs[d] = docs[d] == null || stop[d] < to ? null : at[d];
+    }
+
+    private void runSequential(int s, Object[] keys, Document[] docs, int n, long base) {
+      Step step = steps.get(s);
+      long t0 = System.nanoTime();
+      for (int d = 0; d < n; d++) {
+        if (docs[d] == null) continue;
+        Verdict v = decide(step, s, base + d, docs[d], keys == null ? NO_KEY : keys[d]);
+        if (v.kept()) {
+          countKept(s);
+          docs[d] = v.document();
+        } else {
+          drop(s, docs[d], base + d, v.reason());
+          docs[d] = null;
+        }
+      }
+      addNanos(s, System.nanoTime() - t0);
+    }
+
+    private void index(Object[] keys, Document[] docs, int n) {
+      TwoPassStep step = (TwoPassStep) steps.get(end);
+      long t0 = System.nanoTime();
+      for (int d = 0; d < n; d++) if (docs[d] != null) step.index(keys[d]);
+      nanos[end] += System.nanoTime() - t0;
+    }
+
+    private void addNanos(int s, long t) {
+      nanos[s] += t;
+      if (stats != null) stats.get(s).addNanos(t);
+    }
+
+    private void countKept(int s) {
+      if (stats != null) stats.get(s).recordKept();
+    }
+
+    /** Step {@code s} dropped document {@code doc} (as it reached the step) for {@code reason}. */
+    private void drop(int s, Document doc, long ordinal, String reason) {
+      if (stats != null) stats.get(s).recordDropped(reason);
+      if (rejected != null) rejected.accept(annotate(doc, steps.get(s).name(), reason));
+      if (fates != null) fates.dropped(ordinal, s, reason);
+    }
+
+    /**
+     * The key step {@code s} needs for {@code doc}: the index key at the indexed step, else the
+     * {@link KeyedStep} key, unless the verdict will be replayed and the key is not needed.
+     */
+    private Object key(int s, long ordinal, Document doc) {
+      Step step = steps.get(s);
+      try {
+        if (s == end) return ((TwoPassStep) step).key(doc);
+        return replayed(step, s, ordinal) ? NO_KEY : ((KeyedStep) step).key(doc);
+      } catch (RuntimeException e) {
+        throw failure(step, doc, e);
+      }
+    }
+
+    /** Whether the verdict of step {@code i} on document {@code ordinal} comes from the indexing pass. */
+    private boolean replayed(Step step, int i, long ordinal) {
+      if (replay == null || i >= replayEnd) return false;
+      return Pipeline.replayed(step, i, replayEnd) || (rejected == null && replay.dropStep(ordinal) >= 0);
+    }
+
     /**
      * Step {@code i}'s verdict on document {@code ordinal}: replayed from the indexing pass where
-     * that is safe, else computed. A document the indexing pass dropped at step d, with no sink for
-     * rejects, skips every step before d unchanged: nobody sees its text.
+     * that is safe, else computed (with {@code key} when it was computed ahead). A document the
+     * indexing pass dropped at step d, with no sink for rejects, skips every step before d
+     * unchanged: nobody sees its text.
      */
-    private Verdict decide(Step step, int i, long ordinal, Document doc) {
-      if (replay == null || i >= replayEnd) return apply(step, doc);
-      int dropStep = replay.dropStep(ordinal);
-      if (replayed(step, i, replayEnd) || (rejected == null && dropStep >= 0)) {
-        return i == dropStep ? Verdict.drop(replay.reason(ordinal)) : Verdict.keep(doc);
+    private Verdict decide(Step step, int i, long ordinal, Document doc, Object key) {
+      if (replayed(step, i, ordinal)) {
+        return i == replay.dropStep(ordinal) ? Verdict.drop(replay.reason(ordinal)) : Verdict.keep(doc);
       }
-      Verdict v = apply(step, doc);
-      if (v.kept() != (i != dropStep)) {
+      Verdict v = key == NO_KEY ? apply(step, doc) : apply((KeyedStep) step, doc, key);
+      if (replay != null && i < replayEnd && v.kept() != (i != replay.dropStep(ordinal))) {
         throw new IllegalStateException("Step '" + step.name() + "' " + (v.kept() ? "kept" : "dropped") + " document " + doc.id()
             + " in the final pass but not in the indexing pass; the input or the step changed between passes");
       }
       return v;
     }
 
-    private void forEach(boolean sequential, int n, java.util.function.IntConsumer body) {
-      if (pool == null || sequential) {
+    private void forEach(int n, IntConsumer body) {
+      if (pool == null) {
         for (int j = 0; j < n; j++) body.accept(j);
       } else {
         pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
@@ -244,14 +333,32 @@ public final class Pipeline {
     }
   }
 
+  /** Marks a key that was not computed ahead. */
+  private static final Object NO_KEY = new Object();
+
   private static Verdict apply(Step step, Document doc) {
     try {
-      Verdict v = step.apply(doc);
-      if (v == null) throw new IllegalStateException("returned null instead of a Verdict");
-      return v;
+      return checked(step.apply(doc));
     } catch (RuntimeException e) {
-      throw new IllegalStateException("Step '" + step.name() + "' failed on document " + doc.id() + ": " + e.getMessage(), e);
+      throw failure(step, doc, e);
     }
+  }
+
+  private static Verdict apply(KeyedStep step, Document doc, Object key) {
+    try {
+      return checked(step.apply(doc, key));
+    } catch (RuntimeException e) {
+      throw failure(step, doc, e);
+    }
+  }
+
+  private static Verdict checked(Verdict v) {
+    if (v == null) throw new IllegalStateException("returned null instead of a Verdict");
+    return v;
+  }
+
+  private static IllegalStateException failure(Step step, Document doc, RuntimeException e) {
+    return new IllegalStateException("Step '" + step.name() + "' failed on document " + doc.id() + ": " + e.getMessage(), e);
   }
 
   private static Document annotate(Document doc, String step, String reason) {

@@ -17,10 +17,14 @@ public final class StepStats {
     this.name = name;
   }
 
-  void record(Verdict v) {
+  void recordKept() {
     seen++;
-    if (v.kept()) kept++;
-    else dropped.merge(v.reason(), 1L, Long::sum);
+    kept++;
+  }
+
+  void recordDropped(String reason) {
+    seen++;
+    dropped.merge(reason, 1L, Long::sum);
   }
 
   void addNanos(long n) {

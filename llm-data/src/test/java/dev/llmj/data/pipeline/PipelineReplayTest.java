@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 class PipelineReplayTest {
   @Test
   void replayedVerdictsEqualRecomputedOnes() {
+    List<Document> oneThread = null;
+    // Normalize alone is a one-pass pipeline: its counters there are the reference for the two-pass runs.
+    PipelineStats normalizeOnly = Pipeline.builder().step(Steps.normalize(NormalizeConfig.defaults())).build()
+        .run(() -> Corpus.read(CorpusPipelineTest.SPAM.subList(0, 1), ReaderOptions.defaults()),
+            dev.llmj.data.io.DocumentSink.discard(), null);
     for (int threads : new int[] {1, 2}) {
       CorpusPipelineTest.ListSink plainKept = new CorpusPipelineTest.ListSink();
       CorpusPipelineTest.ListSink plainRejected = new CorpusPipelineTest.ListSink();
@@ -47,6 +52,14 @@ class PipelineReplayTest {
       assertEquals(plain.step("exact_dedup").counters(), fast.step("exact_dedup").counters());
       assertEquals(plain.step("minhash_dedup").counters(), fast.step("minhash_dedup").counters());
       assertEquals(plain.step("pii").counters(), fast.step("pii").counters());
+      for (PipelineStats s : List.of(plain, fast, fastNoRejects)) {
+        assertEquals(normalizeOnly.step("normalize").counters(), s.step("normalize").counters(),
+            "normalize counters, counted once per document, " + threads + " thread(s)");
+      }
+      if (oneThread == null) oneThread = kept.docs;
+      int vsOneThread = differing(oneThread, kept.docs);
+      System.out.println(threads + " thread(s): documents differing from 1 thread: " + vsOneThread);
+      assertEquals(0, vsOneThread);
     }
   }
 
