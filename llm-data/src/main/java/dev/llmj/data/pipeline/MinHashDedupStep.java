@@ -86,26 +86,38 @@ final class MinHashDedupStep implements TwoPassStep {
       if (w.wordHash(i, h.reset(config.seed()))) wh[m++] = h.lo;
     }
     if (m == 0) return null;
-    int n = Math.min(config.ngram(), m);
-    int shingles = m - n + 1;
-    int[] xs = new int[shingles];
-    for (int i = 0; i < shingles; i++) {
-      long s = 0x2545F4914F6CDD1DL;
-      for (int j = 0; j < n; j++) s = Hashing.mix64(s ^ wh[i + j]);
-      xs[i] = (int) (s ^ (s >>> 32));
-    }
+    int[] xs = shingleHashes(wh, m, Math.min(config.ngram(), m));
     int[] sig = new int[mulA.length];
-    // Permutation-major: each permutation is a min-reduction over all shingle hashes, which the
-    // JIT turns into a vector loop with a and b held in registers and nothing stored until the end.
-    for (int k = 0; k < sig.length; k++) sig[k] = minOver(xs, mulA[k], addB[k]);
+    Arrays.fill(sig, Integer.MAX_VALUE);
+    // Shingle-major: the inner loop over the permutations is element-wise, which the JIT
+    // vectorises; a min-reduction per permutation over the shingles vectorises worse.
+    for (int x : xs) {
+      for (int k = 0; k < sig.length; k++) sig[k] = Math.min(sig[k], mulA[k] * x + addB[k]);
+    }
     return sig;
   }
 
-  /** {@code min_i (a * xs[i] + b)} in 32-bit arithmetic. */
-  private static int minOver(int[] xs, int a, int b) {
-    int min = Integer.MAX_VALUE;
-    for (int x : xs) min = Math.min(min, a * x + b);
-    return min;
+  /** Multiplier of the rolling n-gram hash; odd, so no word hash is lost modulo 2^64. */
+  static final long ROLL = 0x9E3779B97F4A7C15L;
+
+  /**
+   * One 32-bit hash per window of {@code n} consecutive word hashes: the polynomial
+   * {@code sum_j wh[i+j] * ROLL^(n-1-j)} modulo 2^64, updated in O(1) per window, then mixed.
+   * The word hashes are uniform 64-bit values, so two different n-grams collide with
+   * probability about 2^-64 before the fold to 32 bits.
+   */
+  static int[] shingleHashes(long[] wh, int m, int n) {
+    int[] xs = new int[m - n + 1];
+    long top = 1; // ROLL^(n-1): the weight of the word leaving the window
+    for (int j = 1; j < n; j++) top *= ROLL;
+    long s = 0;
+    for (int j = 0; j < n; j++) s = s * ROLL + wh[j];
+    for (int i = 0; ; i++) {
+      long x = Hashing.mix64(s);
+      xs[i] = (int) (x ^ (x >>> 32));
+      if (i + n >= m) return xs;
+      s = (s - wh[i] * top) * ROLL + wh[i + n];
+    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.llmj.data.pipeline;
 
 import dev.llmj.data.Document;
 import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,7 +38,7 @@ final class NormalizeStep implements Formatter {
       nfcChanged.increment();
     }
     String out = clean(t);
-    return out.equals(doc.text()) ? doc : doc.withText(out);
+    return out == doc.text() ? doc : doc.withText(out);
   }
 
   private static boolean isAscii(String s) {
@@ -45,37 +46,50 @@ final class NormalizeStep implements Formatter {
     return true;
   }
 
+  /** Per-thread scratch arrays: the text in and the text out. */
+  private static final ThreadLocal<char[][]> SCRATCH = ThreadLocal.withInitial(() -> new char[][] {new char[1024], new char[1024]});
+
+  /**
+   * The text with control characters out and whitespace tidied, or {@code t} itself when nothing
+   * changed. Works on char arrays: runs of ordinary characters are block copies.
+   */
   private String clean(String t) {
-    StringBuilder sb = new StringBuilder(t.length());
+    int n = t.length();
+    char[][] scratch = SCRATCH.get();
+    if (scratch[0].length < n || (scratch[0].length > 1 << 22 && n < scratch[0].length / 8)) {
+      scratch[0] = new char[Math.max(n, 1024)];
+      scratch[1] = new char[Math.max(n, 1024)];
+    }
+    char[] in = scratch[0];
+    char[] out = scratch[1]; // never longer than the input: every rule removes or replaces one for one
+    t.getChars(0, n, in, 0);
     boolean ws = config.whitespace();
+    int len = 0;
     int newlines = 0; // newlines seen since the last visible char
     boolean space = false;
     long control = 0;
     long fffd = 0;
-    int n = t.length();
     for (int i = 0; i < n; i++) {
-      char c = t.charAt(i);
+      char c = in[i];
       if (isPlain(c)) {
         // Copy the whole run of ordinary characters at once; only separators need decisions.
         int j = i + 1;
-        while (j < n && isPlain(t.charAt(j))) j++;
-        if (ws && sb.length() > 0) {
-          if (newlines > 0) sb.append(newlines > 1 ? "\n\n" : "\n");
-          else if (space) sb.append(' ');
-        }
+        while (j < n && isPlain(in[j])) j++;
+        if (ws && len > 0) len = separate(out, len, newlines, space);
         newlines = 0;
         space = false;
-        sb.append(t, i, j);
+        System.arraycopy(in, i, out, len, j - i);
+        len += j - i;
         i = j - 1;
         continue;
       }
       if (c == '\r') {
-        if (i + 1 < n && t.charAt(i + 1) == '\n') continue;
+        if (i + 1 < n && in[i + 1] == '\n') continue;
         c = '\n';
       }
       if (c == '\n') {
         if (!ws) {
-          sb.append(c);
+          out[len++] = c;
         } else {
           newlines++;
           space = false;
@@ -89,24 +103,37 @@ final class NormalizeStep implements Formatter {
         continue;
       }
       if (!ws) {
-        sb.append(c);
+        out[len++] = c;
         continue;
       }
       if (isSpace) {
         space = true;
         continue;
       }
-      if (sb.length() > 0) {
-        if (newlines > 0) sb.append(newlines > 1 ? "\n\n" : "\n");
-        else if (space) sb.append(' ');
-      }
+      if (len > 0) len = separate(out, len, newlines, space);
       newlines = 0;
       space = false;
-      sb.append(c);
+      out[len++] = c;
     }
     if (control > 0) controlRemoved.add(control);
     if (fffd > 0) replacementChars.add(fffd);
-    return sb.toString();
+    return len == n && Arrays.equals(in, 0, n, out, 0, n) ? t : new String(out, 0, len);
+  }
+
+  /**
+   * Writes the separator owed before the next visible char: a paragraph break, a line break or a
+   * space. It replaces at least as many input chars as it writes, so {@code out} never overflows.
+   */
+  private static int separate(char[] out, int len, int newlines, boolean space) {
+    if (newlines > 1) {
+      out[len++] = '\n';
+      out[len++] = '\n';
+    } else if (newlines == 1) {
+      out[len++] = '\n';
+    } else if (space) {
+      out[len++] = ' ';
+    }
+    return len;
   }
 
   /** Printable, not whitespace, not U+FFFD: copied as is. */

@@ -26,6 +26,52 @@ class TextStepsTest {
     assertSame(clean, n.format(clean), "unchanged documents are passed through as is");
   }
 
+  /**
+   * The char-array normalizer against a plain one built from regular expressions, on every mail of
+   * a SpamAssassin file and on random strings over the characters the rules treat specially.
+   */
+  @Test
+  void normalizeMatchesRegexReference() {
+    NormalizeStep n = new NormalizeStep(NormalizeConfig.defaults());
+    List<String> texts = new ArrayList<>();
+    MinHashDedupTest.spam1().forEach(d -> texts.add(d.text()));
+    Random r = new Random(SEED);
+    String alphabet = "ab \t\n\r\u0000\u0007\u000b\u000c\u007f\u0085\u00a0\u2003\u200b\uFFFDe\u0301\u00e9";
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int len = r.nextInt(12);
+      for (int k = 0; k < len; k++) sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      texts.add(sb.toString());
+    }
+    int differing = 0;
+    for (String t : texts) {
+      String want = referenceNormalize(t);
+      String got = n.format(new Document("x", t)).text();
+      if (!want.equals(got) && differing++ < 3) {
+        System.out.println("differs on " + escape(t) + ": want " + escape(want) + ", got " + escape(got));
+      }
+    }
+    System.out.println("seed " + SEED + ": " + texts.size() + " texts, " + differing + " differing from the regex reference"
+        + " (reproduce with -Dtests.seed=" + SEED + ")");
+    assertEquals(0, differing);
+  }
+
+  private static String referenceNormalize(String t) {
+    t = java.text.Normalizer.normalize(t, java.text.Normalizer.Form.NFC);
+    t = t.replace("\r\n", "\n").replace('\r', '\n');
+    t = t.replaceAll("[\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]", "");
+    t = t.replaceAll("[ \\t\\p{Zs}]+", " ");
+    t = java.util.regex.Pattern.compile(" ?\n[ \n]*").matcher(t)
+        .replaceAll(m -> m.group().chars().filter(c -> c == '\n').count() > 1 ? "\n\n" : "\n");
+    return t.replaceAll("^[ \n]+|[ \n]+$", "");
+  }
+
+  private static String escape(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) sb.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format(Locale.ROOT, "\\u%04x", (int) c));
+    return sb.append('"').toString();
+  }
+
   /** Compares against a plain set of case- and space-folded strings, for 64- and 128-bit hashes. */
   @Test
   void exactDedupMatchesAStringSet() {
