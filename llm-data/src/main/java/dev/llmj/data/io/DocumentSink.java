@@ -4,7 +4,8 @@ import dev.llmj.data.Document;
 
 /**
  * Where a pipeline puts the documents it keeps (or drops): JSONL shards, token shards, a list in
- * a test. Not thread-safe unless an implementation says so; the pipeline calls it from one thread.
+ * a test. Not thread-safe unless an implementation says so; the pipeline calls it from one thread
+ * at a time (with several worker threads, a writer thread of its own).
  *
  * <pre>{@code
  * try (DocumentSink out = JsonlShardWriter.create(dir, "part", 256 << 20, Compression.GZIP)) {

@@ -148,6 +148,8 @@ public final class Pipeline {
     long written;
     long bytes;
     InputProblems problems;
+    /** Writes kept documents behind the steps when they run on several threads. */
+    WriteBehind writer;
 
     Pass(ForkJoinPool pool, int end, DocumentSink kept, DocumentSink rejected, int pass, int passes, long start) {
       this.pool = pool;
@@ -164,13 +166,17 @@ public final class Pipeline {
         if (replay == null || !replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
       }
       try (CloseableIterator<Document> it = source.get(); Batches batches = new Batches(it, BATCH, pool != null)) {
+        writer = pool != null && kept != null && end == steps.size() ? new WriteBehind(kept) : null;
         for (Batches.Batch b = batches.next(); b != null; b = batches.next()) {
           read += b.size();
           process(b.docs(), b.size());
           bytes = b.bytesRead();
           if (listener != null) listener.progress(pass, passes, read, bytes, (System.nanoTime() - start) / 1e9);
         }
+        if (writer != null) writer.finish();
         if (it instanceof CorpusReader reader) problems = reader.problems();
+      } finally {
+        if (writer != null) writer.close();
       }
     }
 
@@ -197,12 +203,11 @@ public final class Pipeline {
         for (int d = 0; d < n; d++) if (docs[d] != null) fates.reached(base + d);
       }
       if (!indexing && kept != null) {
-        for (int d = 0; d < n; d++) {
-          if (docs[d] != null) {
-            kept.accept(docs[d]);
-            written++;
-          }
-        }
+        List<Document> out = new ArrayList<>();
+        for (int d = 0; d < n; d++) if (docs[d] != null) out.add(docs[d]);
+        written += out.size();
+        if (writer != null) writer.write(out);
+        else out.forEach(kept::accept);
       }
     }
 
