@@ -1,13 +1,15 @@
 package dev.llmj.core.eval;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
  * Few-shot prefixes: the item's description, then {@code shots} solved examples joined by blank lines,
- * then a blank line before the item itself. Examples come from a separate pool (a train or dev file) or,
- * without one, from the evaluated items themselves excluding the item. Each item's draw is seeded by the
+ * then a blank line before the item itself. Examples come from a pool (a train or dev file, or the whole
+ * task file when only some items are evaluated) or, without one, from the evaluated items; an example equal
+ * to the item is never drawn. Each item's draw is seeded by the
  * seed and the item's index, so a run with {@code --limit} draws the same examples for the items it keeps.
  *
  * <pre>{@code
@@ -45,32 +47,26 @@ public record FewShot(int shots, List<TaskItem> pool, long seed) {
     if (shots == 0) {
       return item.description();
     }
-    boolean own = pool.isEmpty();
-    List<TaskItem> from = own ? items : pool;
-    int available = from.size() - (own ? 1 : 0);
-    if (available < shots) {
-      throw new IllegalArgumentException(shots + " shots need " + shots + " examples besides the item, but the "
-          + (own ? "task file" : "few-shot file") + " has " + available + "; lower --shots or give a larger file");
-    }
+    List<TaskItem> from = pool.isEmpty() ? items : pool;
     Random random = new Random(seed * 1_000_003L + index);
-    List<Integer> picked = new ArrayList<>(shots);
-    // Partial Fisher-Yates over indices, skipping the item itself.
-    int[] idx = new int[from.size()];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i;
-    }
-    for (int i = 0; picked.size() < shots; i++) {
-      int j = i + random.nextInt(idx.length - i);
-      int tmp = idx[i];
-      idx[i] = idx[j];
-      idx[j] = tmp;
-      if (!(own && idx[i] == index)) {
-        picked.add(idx[i]);
+    // Fisher-Yates over the indices, only as far as needed: the swaps live in a map, so a draw costs O(shots)
+    // however large the pool. Examples equal to the item are skipped, so a pool may be the item's own file.
+    Map<Integer, Integer> swapped = new HashMap<>();
+    StringBuilder sb = new StringBuilder(item.description());
+    int found = 0;
+    for (int i = 0; found < shots && i < from.size(); i++) {
+      int j = i + random.nextInt(from.size() - i);
+      int pick = swapped.getOrDefault(j, j);
+      swapped.put(j, swapped.getOrDefault(i, i));
+      TaskItem example = from.get(pick);
+      if (!example.equals(item)) {
+        sb.append(example.asShot()).append(DELIMITER);
+        found++;
       }
     }
-    StringBuilder sb = new StringBuilder(item.description());
-    for (int p : picked) {
-      sb.append(from.get(p).asShot()).append(DELIMITER);
+    if (found < shots) {
+      throw new IllegalArgumentException(shots + " shots need " + shots + " examples besides the item, but its pool"
+          + " has only " + found + "; lower --shots or give a larger few-shot file");
     }
     return sb.toString();
   }

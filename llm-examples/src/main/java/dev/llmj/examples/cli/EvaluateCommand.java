@@ -130,15 +130,14 @@ final class EvaluateCommand implements Callable<Integer> {
     for (Map.Entry<TaskFormat, Path> e : taskFiles) {
       TaskFormat format = e.getKey();
       String name = seen.get(format) > 1 ? format.id() + ":" + e.getValue().getFileName() : format.id();
-      List<TaskItem> items = format.read(e.getValue());
-      if (limit > 0 && items.size() > limit) {
-        items = items.subList(0, limit);
-      }
+      List<TaskItem> all = format.read(e.getValue());
+      List<TaskItem> items = limit > 0 && all.size() > limit ? all.subList(0, limit) : all;
       if (items.isEmpty()) {
         throw new IllegalArgumentException(e.getValue() + " holds no " + format.id() + " items");
       }
       Path poolPath = fewShotPaths.get(format);
-      List<TaskItem> pool = shots > 0 && poolPath != null ? format.read(poolPath) : List.of();
+      // Without a few-shot file, examples come from the whole task file, not only the items --limit keeps.
+      List<TaskItem> pool = shots == 0 ? List.of() : poolPath != null ? format.read(poolPath) : all;
       FewShot fewShot = new FewShot(shots, pool, seed);
       System.err.println("evaluating " + name + ": " + items.size() + " items, " + shots + "-shot");
       results.add(format.generative()
