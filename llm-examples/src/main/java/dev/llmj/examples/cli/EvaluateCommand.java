@@ -78,7 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Use the first N items of each task and the first N corpus documents; 0 uses all.")
   int limit;
 
-  @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8",
+  @Option(names = "--batch-size", paramLabel = "B", defaultValue = "4",
       description = "Sequences per forward pass; logits take B x context x vocabulary floats (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
