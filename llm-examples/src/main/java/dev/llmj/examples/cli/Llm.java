@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       PrepareCommand.class,
       QuickstartCommand.class,
       ScoreCommand.class,
+      EvaluateCommand.class,
       GenerateCommand.class,
       UpscaleCommand.class,
       BenchCommand.class,
