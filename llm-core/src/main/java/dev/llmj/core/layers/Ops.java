@@ -34,8 +34,9 @@ final class Ops {
     if (FloatKernels.eligible(a) && a.rank() == 2) {
       int rows = (int) a.size(0), cols = (int) a.size(1);
       float[] x = FloatKernels.read(a);
-      INDArray t = Transforms.tanh(FloatKernels.create(FloatKernels.geluInner(x, rows, cols), rows, cols), false);
-      return new INDArray[] {FloatKernels.create(FloatKernels.gelu(x, FloatKernels.read(t), rows, cols), rows, cols), t};
+      float[] t = FloatKernels.geluTanh(x, rows, cols);
+      return new INDArray[] {FloatKernels.create(FloatKernels.gelu(x, t, rows, cols), rows, cols),
+          FloatKernels.create(t, rows, cols)};
     }
     INDArray t = Transforms.tanh(a.mul(a).muli(GELU_C).addi(1).muli(a).muli(GELU_K), false);
     return new INDArray[] {t.add(1).muli(a).muli(0.5), t};

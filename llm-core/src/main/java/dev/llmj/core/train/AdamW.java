@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Configures a graph's layers for AdamW: ND4J's Adam with the learning-rate schedule, plus DL4J's
- * {@link WeightDecay} with {@code applyLR=true}. DL4J applies WeightDecay after the Adam update
+ * {@link WeightDecay} with {@code applyLR=true} (as {@link DecoupledWeightDecay}, which adds nothing to the loss). DL4J applies WeightDecay after the Adam update
  * ({@code ApplyStep.POST_UPDATER} in {@code UpdaterBlock}), adding {@code lr * wd * p} to the update
  * that is then subtracted from the parameters, so the decay is decoupled from the moments (Loshchilov and
  * Hutter), the same as {@code torch.optim.AdamW}: {@code p -= lr * (adam(g) + wd * p)}.
@@ -73,7 +73,7 @@ final class AdamW {
   private static List<Regularization> decay(TrainConfig cfg, boolean on) {
     List<Regularization> list = new ArrayList<>();
     if (on && cfg.weightDecay() > 0) {
-      list.add(new WeightDecay(cfg.weightDecay(), true));
+      list.add(new DecoupledWeightDecay(new org.nd4j.linalg.schedule.FixedSchedule(cfg.weightDecay()), true));
     }
     return list;
   }

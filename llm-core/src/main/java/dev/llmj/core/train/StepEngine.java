@@ -86,7 +86,7 @@ final class StepEngine {
         grad.divi(microBatches); // equal-sized micro-batches: the mean of their means is the batch mean
       }
     }
-    // DL4J adds the weight-decay "score" 0.5*wd*|w|^2 to the loss; report the data loss only.
+    // DL4J adds regularization terms to the score (the trainer's own decay adds none): report the data loss.
     double loss = lossSum / examples - graph.calcRegularizationScore(true);
     double norm = grad.norm2Number().doubleValue() / (meanGradients ? 1 : examples);
     return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm));

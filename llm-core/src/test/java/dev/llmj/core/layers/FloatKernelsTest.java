@@ -1,5 +1,6 @@
 package dev.llmj.core.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,26 @@ class FloatKernelsTest {
       check(tag, g[0], g[1]);
       check(tag + " backward", da[0], da[1]);
     }
+  }
+
+  /** The rational tanh against Math.tanh on a fine grid, the saturated tails and tiny arguments. */
+  @Test
+  void tanhMatchesMathTanh() {
+    double worstAbs = 0, worstRelSmall = 0;
+    for (int i = -2_000_000; i <= 2_000_000; i++) {
+      float x = i * 1e-5f;
+      double want = Math.tanh(x);
+      worstAbs = Math.max(worstAbs, Math.abs(FloatKernels.tanh(x) - want));
+      if (Math.abs(x) < 0.5 && x != 0) worstRelSmall = Math.max(worstRelSmall, Math.abs(FloatKernels.tanh(x) - want) / Math.abs(want));
+    }
+    for (float x : new float[] {1e-30f, -1e-30f, 1e-8f, 30f, -30f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE}) {
+      worstAbs = Math.max(worstAbs, Math.abs(FloatKernels.tanh(x) - Math.tanh(x)));
+    }
+    assertEquals(0f, FloatKernels.tanh(0f));
+    System.out.printf("rational tanh: worst absolute error %.2e on [-20, 20], worst relative error %.2e below 0.5%n",
+        worstAbs, worstRelSmall);
+    assertTrue(worstAbs < 5e-7, "worst absolute error " + worstAbs);
+    assertTrue(worstRelSmall < 1e-6, "worst relative error near 0: " + worstRelSmall);
   }
 
   @Test

@@ -1,0 +1,28 @@
+package dev.llmj.core.train;
+
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * AdamW's decay: DL4J's {@link WeightDecay} update, without a term in the loss. DL4J adds {@code
+ * 0.5 wd |w|^2} to the score, which costs a pass over every decayed parameter; the trainer reports
+ * the data loss only, so it paid that pass twice a step to add the term and take it out again.
+ */
+final class DecoupledWeightDecay extends WeightDecay {
+
+  DecoupledWeightDecay(@JsonProperty("coeff") ISchedule coeff, @JsonProperty("applyLR") boolean applyLR) {
+    super(coeff, applyLR);
+  }
+
+  @Override
+  public double score(org.nd4j.linalg.api.ndarray.INDArray param, int iteration, int epoch) {
+    return 0;
+  }
+
+  @Override
+  public Regularization clone() {
+    return new DecoupledWeightDecay(coeff.clone(), applyLR);
+  }
+}
