@@ -77,7 +77,7 @@ final class FlashTiles implements AutoCloseable {
     }
     float sum = 0f;
     for (int c = 0; c < end; c++) {
-      float e = (float) Math.exp(s[row + c] - max);
+      float e = exp(s[row + c] - max);
       s[row + c] = e;
       sum += e;
     }
@@ -135,7 +135,7 @@ final class FlashTiles implements AutoCloseable {
   /** P = exp(S - lse) into {@code s} and dS = P o (dP - delta) into {@code ds}; 0 past {@code end}. */
   private void scoreGradientRow(int row, int end, int cols, float rowLse, float delta) {
     for (int c = 0; c < end; c++) {
-      float p = (float) Math.exp(s[row + c] - rowLse);
+      float p = exp(s[row + c] - rowLse);
       s[row + c] = p;
       ds[row + c] = p * (ds[row + c] - delta);
     }
@@ -143,6 +143,20 @@ final class FlashTiles implements AutoCloseable {
       s[row + c] = 0f;
       ds[row + c] = 0f;
     }
+  }
+
+  /**
+   * e^x in float arithmetic, within 3e-7 relative of Math.exp for x in [-87, 88] (below, e^-87 = 1.6e-38
+   * instead of the smaller exact value): x = n ln 2 + f with |f| <= ln 2 / 2, e^f by its Taylor
+   * polynomial to degree 6, 2^n put into the exponent bits. Three times faster than Math.exp, which
+   * works in double; the scores' exponentials are the largest cost of attention after the GEMMs.
+   */
+  static float exp(float x) {
+    float v = Math.max(Math.min(x, 88f), -87f);
+    float n = (v * 1.44269504f + 12582912f) - 12582912f; // round(v / ln 2): 1.5 * 2^23 drops the fraction
+    float f = v - n * 0.693145752f - n * 1.42860677e-6f; // ln 2 split so that n * hi is exact
+    float p = 1f + f * (1f + f * (1f / 2 + f * (1f / 6 + f * (1f / 24 + f * (1f / 120 + f * (1f / 720))))));
+    return p * Float.intBitsToFloat(((int) n + 127) << 23);
   }
 
   /** A pointer {@code offset} floats past {@code base}, leaving {@code base} as it is. */
