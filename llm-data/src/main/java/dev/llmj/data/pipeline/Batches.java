@@ -36,9 +36,7 @@ final class Batches implements AutoCloseable {
     this.batchSize = batchSize;
     if (readAhead) {
       queue = new ArrayBlockingQueue<>(DEPTH);
-      thread = new Thread(this::fill, "llmj-pipeline-read-ahead");
-      thread.setDaemon(true);
-      thread.start();
+      thread = Background.start("llmj-pipeline-read-ahead", this::fill);
     } else {
       queue = null;
       thread = null;
@@ -106,14 +104,6 @@ final class Batches implements AutoCloseable {
     if (thread == null) return;
     stop = true;
     queue.clear();
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
+    Background.join(thread);
   }
 }

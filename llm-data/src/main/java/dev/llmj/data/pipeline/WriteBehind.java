@@ -24,9 +24,7 @@ final class WriteBehind implements AutoCloseable {
 
   WriteBehind(DocumentSink sink) {
     this.sink = sink;
-    thread = new Thread(this::drain, "llmj-pipeline-write-behind");
-    thread.setDaemon(true);
-    thread.start();
+    thread = Background.start("llmj-pipeline-write-behind", this::drain);
   }
 
   /** Queues a batch of kept documents; rethrows what the sink threw before. */
@@ -43,7 +41,7 @@ final class WriteBehind implements AutoCloseable {
   /** Waits until everything queued is in the sink. */
   void finish() {
     write(END);
-    join();
+    Background.join(thread);
     check();
   }
 
@@ -70,18 +68,6 @@ final class WriteBehind implements AutoCloseable {
   @Override
   public void close() {
     stop = true;
-    join();
-  }
-
-  private void join() {
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
+    Background.join(thread);
   }
 }
