@@ -62,9 +62,12 @@ final class ReviewSheet {
     for (int i = 0; i < prompts.size(); i++) {
       String prompt = prompts.get(i);
       b.append("<section><h2>Prompt ").append(i + 1).append(" <small>of ").append(prompts.size())
-          .append("</small></h2><blockquote>").append(prompt.isEmpty() ? "<i>(empty: starts from &lt;|endoftext|&gt;)</i>"
-              : Html.escape(prompt)).append("</blockquote>");
-      String tail = prompt.length() <= PROMPT_TAIL ? prompt : "\u2026" + prompt.substring(prompt.length() - PROMPT_TAIL);
+          .append("</small></h2><blockquote>")
+          .append(prompt.isEmpty() ? "<i>(empty: starts from &lt;|endoftext|&gt;)</i>" : Html.escape(prompt))
+          .append("</blockquote>");
+      int cut = Math.max(0, prompt.length() - PROMPT_TAIL);
+      cut += cut > 0 && Character.isLowSurrogate(prompt.charAt(cut)) ? 1 : 0; // never half a character
+      String tail = cut == 0 ? prompt : "\u2026" + prompt.substring(cut);
       for (; k < samples.size() && samples.get(k).promptIndex() == i; k++) {
         sample(b, samples.get(k), tail);
       }

@@ -22,8 +22,6 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** {@code llm generate --prompts FILE --samples K --output DIR}: samples.jsonl against the library, review.html. */
 class GenerateReviewTest {
@@ -124,6 +122,13 @@ class GenerateReviewTest {
         "--seed", pick.path("seed").asText());
     assertEquals(0, again.code(), again.err());
     assertEquals(pick.path("completion").asText() + NL, again.out());
+    // --prompt with --samples K prints the samples of prompt index 0, one after another.
+    ModelCommandsTest.Result two = generate(concat(new String[] {"--prompt", prompts.get(0)},
+        sampling));
+    assertEquals(0, two.code(), two.err());
+    assertEquals(lines.get(0).path("completion").asText() + NL + lines.get(1).path("completion").asText() + NL
+        + lines.get(2).path("completion").asText() + NL, two.out());
+    assertTrue(two.err().contains("sample 2/3 seed " + GenerateCommand.sampleSeed(base, 0, 1)), two.err());
 
     // The .txt form of the same prompts (minus the empty one) gives the same samples for the same indices.
     Path outTxt = dir.resolve("review-txt");
@@ -177,12 +182,7 @@ class GenerateReviewTest {
   /** A head whose greedy choice is always "<": the model's own text must reach the page escaped too. */
   @Test
   void modelTextIsEscaped() throws Exception {
-    int lt = tok.encode("<")[0];
-    INDArray wte = lm.graph().getLayer("embed").getParam("wte"); // (V, C)
-    INDArray row = wte.get(NDArrayIndex.point(lt), NDArrayIndex.all());
-    row.muli(100);
-    lm.graph().getLayer("head").getParam("normfgain").assign(0);
-    lm.graph().getLayer("head").getParam("normfbias").assign(row);
+    ModelCommandsTest.alwaysPrefer(lm, tok.encode("<")[0]);
     Path angry = dir.resolve("angle");
     lm.save(angry);
     model = angry;
