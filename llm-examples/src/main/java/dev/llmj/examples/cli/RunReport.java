@@ -95,12 +95,12 @@ final class RunReport {
 
   private static String html(Path run, byte[] png, List<double[]> train, List<double[]> val) throws IOException {
     StringBuilder b = new StringBuilder();
-    b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>llmj run ").append(esc(run.getFileName() + ""))
+    b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>llmj run ").append(Html.escape(run.getFileName() + ""))
         .append("</title><style>body{font:15px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}"
             + "table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}"
             + "td.n{text-align:right;font-variant-numeric:tabular-nums}blockquote{margin:.6em 0;padding:.5em 1em;"
             + "background:#f6f6f6;border-left:4px solid #1f77b4}img{max-width:100%}</style></head><body>");
-    b.append("<h1>Run ").append(esc(run.getFileName() + "")).append("</h1>");
+    b.append("<h1>Run ").append(Html.escape(run.getFileName() + "")).append("</h1>");
     double[] last = train.get(train.size() - 1);
     b.append("<p>").append(train.size()).append(" training steps; last training loss ")
         .append(fmt(last[1])).append(" nats");
@@ -125,15 +125,15 @@ final class RunReport {
       if (s.path("samples").isArray()) {
         b.append("<h2>Samples</h2>");
         for (JsonNode x : s.path("samples")) {
-          b.append("<blockquote><b>").append(esc(x.path("prompt").asText())).append("</b>")
-              .append(esc(x.path("completion").asText())).append("</blockquote>");
+          b.append("<blockquote><b>").append(Html.escape(x.path("prompt").asText())).append("</b>")
+              .append(Html.escape(x.path("completion").asText())).append("</blockquote>");
         }
       }
       JsonNode data = s.path("data");
       if (data.path("steps").isArray()) {
         b.append("<h2>Data pipeline</h2><table><tr><th>step</th><th>seen</th><th>kept</th><th>dropped</th></tr>");
         for (JsonNode st : data.path("steps")) {
-          b.append("<tr><td>").append(esc(st.path("name").asText())).append("</td><td class=n>")
+          b.append("<tr><td>").append(Html.escape(st.path("name").asText())).append("</td><td class=n>")
               .append(st.path("seen").asLong()).append("</td><td class=n>").append(st.path("kept").asLong())
               .append("</td><td class=n>").append(st.path("dropped").asLong()).append("</td></tr>");
         }
@@ -150,9 +150,5 @@ final class RunReport {
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.3f", v);
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -146,12 +146,7 @@ class ModelCommandsTest {
     Tokenizer tok = Tokenizers.load(GPT2_TOKENIZER);
     LanguageModel m = LanguageModel.create(tiny(Architecture.GPT2, tok.vocabSize()), SEED);
     int eot = tok.endOfTextId();
-    INDArray wte = m.graph().getLayer("embed").getParam("wte"); // (V, C)
-    INDArray row = wte.get(NDArrayIndex.point(eot), NDArrayIndex.all());
-    row.muli(100);
-    // Final norm output = its bias (gain 0) = the end-of-text row: that row's logit is the largest.
-    m.graph().getLayer("head").getParam("normfgain").assign(0);
-    m.graph().getLayer("head").getParam("normfbias").assign(row);
+    alwaysPrefer(m, eot);
     Path model = dir.resolve("eot");
     m.save(model);
     Result r = run("generate", "--model", model.toString(), "--tokenizer", GPT2_TOKENIZER.toString(), "--prompt",
@@ -160,6 +155,16 @@ class ModelCommandsTest {
     assertEquals(NL, r.out());
     int[] out = m.generate(tok.encode("Hello"), GenerationConfig.greedy(10), null);
     assertEquals(eot, out[tok.encode("Hello").length], "the model's greedy choice is <|endoftext|>");
+  }
+
+  /** Makes {@code id} the largest logit after any input, for a tiny GPT-2 with tied embeddings. */
+  static void alwaysPrefer(LanguageModel m, int id) {
+    INDArray wte = m.graph().getLayer("embed").getParam("wte"); // (V, C)
+    INDArray row = wte.get(NDArrayIndex.point(id), NDArrayIndex.all());
+    row.muli(100);
+    // Final norm output = its bias (gain 0) = that token's row: its logit is the largest.
+    m.graph().getLayer("head").getParam("normfgain").assign(0);
+    m.graph().getLayer("head").getParam("normfbias").assign(row);
   }
 
   @Test
