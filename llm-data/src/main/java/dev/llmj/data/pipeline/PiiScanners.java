@@ -33,7 +33,7 @@ final class PiiScanners {
   }
 
   private static boolean word(char c) {
-    return Character.isLetterOrDigit(c) || c == '_';
+    return c == '_' || Words.isLetterOrDigit(c);
   }
 
   /** Local part and domain expanded around each '@'; the domain needs a dot and an alphabetic TLD. */
@@ -53,11 +53,11 @@ final class PiiScanners {
   }
 
   private static boolean isLocal(char c) {
-    return c < 0x80 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-');
+    return c < 0x80 && (Words.isLetterOrDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-');
   }
 
   private static boolean isDomain(char c) {
-    return c < 0x80 && (Character.isLetterOrDigit(c) || c == '-' || c == '.');
+    return c < 0x80 && (Words.isLetterOrDigit(c) || c == '-' || c == '.');
   }
 
   /** Runs of hex digits and colons around each ':' with at least two colons, checked as IPv6. */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The signature against a plain reference: each n-gram hash evaluated from scratch (not rolled),
- * each permutation's minimum taken in a loop of its own.
+ * each permutation's minimum (of the top 31 bits) taken with Math.min in a loop of its own.
  */
 class MinHashSignatureTest {
   @Test
@@ -54,7 +54,7 @@ class MinHashSignatureTest {
     int[] sig = new int[step.mulA.length];
     for (int k = 0; k < sig.length; k++) {
       int min = Integer.MAX_VALUE;
-      for (int x : xs) min = Math.min(min, step.mulA[k] * x + step.addB[k]);
+      for (int x : xs) min = Math.min(min, (step.mulA[k] * x + step.addB[k]) >>> 1);
       sig[k] = min;
     }
     return sig;
