@@ -62,7 +62,8 @@ public class PipelineBenchmark {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
     }
-    System.out.printf("%npeak heap: %.0f MB (streaming; the corpus is %.1f MB)%n", peak / 1e6, megabytes);
+    System.out.printf("%nheap: ran in -Xmx%.0fm; sum of the heap pools' peaks %.0f MB (an upper bound: the pools peak at"
+        + " different times); the corpus is %.1f MB%n", Runtime.getRuntime().maxMemory() / 1048576.0, peak / 1e6, megabytes);
   }
 
   /** Reading and parsing the gzip JSONL files only. */
