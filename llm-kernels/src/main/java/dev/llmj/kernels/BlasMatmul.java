@@ -62,7 +62,8 @@ final class BlasMatmul implements MatmulKernel {
       return;
     }
     if (k == 0) { // an empty sum; BLAS's leading-dimension checks reject the empty operands
-      c.muli(beta);
+      if (beta == 0) c.assign(0); // as BLAS: with beta = 0, c is not read (it may hold NaN)
+      else c.muli(beta);
       return;
     }
     Layout lc = Layout.of(c);

@@ -47,6 +47,23 @@ class BlasMatmulTest {
     System.out.println("matmul worst relative difference vs nd4j gemm: " + worst);
   }
 
+  /** mmul's output starts uninitialised: with beta = 0 neither kernel may read it. */
+  @Test
+  void betaZeroNeverReadsTheOutput() {
+    INDArray a = Nd4j.rand(DataType.FLOAT, 9, 5);
+    INDArray b = Nd4j.rand(DataType.FLOAT, 5, 6);
+    INDArray expected = a.mmul(b);
+    for (MatmulKernel kernel : new MatmulKernel[] {fast, reference}) {
+      INDArray c = Nd4j.valueArrayOf(new long[] {9, 6}, Float.NaN, DataType.FLOAT);
+      kernel.gemm(false, false, 1, a, b, 0, c);
+      assertTrue(maxRelDiff(expected, c) < 1e-6, kernel.name() + ": " + c);
+    }
+    INDArray c = Nd4j.valueArrayOf(new long[] {3, 4}, Float.NaN, DataType.FLOAT);
+    fast.gemm(false, false, 1, Nd4j.create(DataType.FLOAT, 3, 0), Nd4j.create(DataType.FLOAT, 0, 4), 0, c);
+    assertEquals(0.0, c.maxNumber().doubleValue(), 0, "an empty sum with beta = 0 is 0, not NaN");
+    assertEquals(0.0, c.minNumber().doubleValue(), 0);
+  }
+
   @Test
   void mmulAndEmptyInnerDimension() {
     INDArray a = Nd4j.rand(DataType.FLOAT, 13, 7);

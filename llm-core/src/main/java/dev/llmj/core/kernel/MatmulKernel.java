@@ -5,7 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * General matrix product on 2-D arrays: {@code c = alpha * op(a) * op(b) + beta * c}, where
  * {@code op(x)} is {@code x} or its transpose. {@code c} is written in place and must be c-order;
- * {@code a} and {@code b} may be c- or f-order views (a transposed view is free).
+ * {@code a} and {@code b} may be c- or f-order views (a transposed view is free). With {@code beta = 0}
+ * the old contents of {@code c} are not read, as in BLAS: they may be uninitialised, NaN included.
  */
 public interface MatmulKernel {
 
@@ -17,7 +18,8 @@ public interface MatmulKernel {
   default INDArray mmul(INDArray a, boolean transA, INDArray b, boolean transB) {
     long m = transA ? a.size(1) : a.size(0);
     long n = transB ? b.size(0) : b.size(1);
-    INDArray c = org.nd4j.linalg.factory.Nd4j.create(a.dataType(), new long[] {m, n}, 'c');
+    // beta = 0: BLAS does not read C, so zero-filling it first would be a wasted pass over memory.
+    INDArray c = org.nd4j.linalg.factory.Nd4j.createUninitialized(a.dataType(), new long[] {m, n}, 'c');
     gemm(transA, transB, 1.0, a, b, 0.0, c);
     return c;
   }
