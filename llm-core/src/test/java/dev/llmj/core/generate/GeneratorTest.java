@@ -86,6 +86,30 @@ class GeneratorTest {
     assertTrue(loss > 0 && loss < 10, "loss " + loss);
   }
 
+  /** The heap ranking against a plain sort of boxed ids, on values with many ties, for every keep. */
+  @Test
+  void rankedEqualsSortedIds() {
+    long seed = Long.getLong("tests.seed", 11L);
+    java.util.Random r = new java.util.Random(seed);
+    int compared = 0;
+    for (int trial = 0; trial < 200; trial++) {
+      int v = 1 + r.nextInt(300);
+      double[] z = new double[v];
+      for (int i = 0; i < v; i++) z[i] = r.nextInt(4) == 0 ? r.nextInt(5) : r.nextGaussian();
+      Integer[] ids = new Integer[v];
+      for (int i = 0; i < v; i++) ids[i] = i;
+      java.util.Arrays.sort(ids, (a, b) -> z[a] != z[b] ? Double.compare(z[b], z[a]) : Integer.compare(a, b));
+      for (int k : new int[] {1, 2, Math.max(1, v / 3), v}) {
+        int keep = Math.min(k, v);
+        int[] want = java.util.Arrays.stream(ids, 0, keep).mapToInt(Integer::intValue).toArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want, Sampler.ranked(z, keep),
+            "V=" + v + " keep=" + keep + " trial " + trial + " (reproduce with -Dtests.seed=" + seed + ")");
+        compared++;
+      }
+    }
+    System.out.println("seed " + seed + ": " + compared + " rankings identical to the boxed sort");
+  }
+
   @Test
   void samplingIsSeededAndFiltered() {
     float[] logits = {0f, 3f, 1f, 2.5f, -1f};
