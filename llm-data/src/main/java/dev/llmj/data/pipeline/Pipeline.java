@@ -140,6 +140,9 @@ public final class Pipeline {
     List<StepStats> stats;
     /** Written by an indexing pass: the fate of every document. */
     Fates fates;
+    /** The current batch's drops (step and reason), recorded into {@link #fates} in input order. */
+    int[] dropStep;
+    String[] dropReason;
     /** Read by the final pass: the fates of the indexing pass over steps [0, replayEnd). */
     Fates replay;
     int replayEnd;
@@ -163,7 +166,7 @@ public final class Pipeline {
 
     void run(Supplier<? extends CloseableIterator<Document>> source) {
       for (int i = 0; i < steps.size(); i++) {
-        if (replay == null || !replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
+        if (replay == null || !Pipeline.replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
       }
       try (CloseableIterator<Document> it = source.get(); Batches batches = new Batches(it, BATCH, pool != null)) {
         writer = pool != null && kept != null && end == steps.size() ? new WriteBehind(kept) : null;
@@ -188,6 +191,10 @@ public final class Pipeline {
     private void process(Document[] docs, int n) {
       long base = read - n; // input ordinal of docs[0]
       boolean indexing = end < steps.size();
+      if (fates != null) {
+        dropStep = new int[n];
+        dropReason = new String[n];
+      }
       int i = 0;
       while (i < end || (i == end && indexing)) {
         int j = i;
@@ -199,8 +206,11 @@ public final class Pipeline {
         else if (indexing) index(keys, docs, n);
         i = j + 1;
       }
-      if (fates != null) {
-        for (int d = 0; d < n; d++) if (docs[d] != null) fates.reached(base + d);
+      if (fates != null) { // in input order, as Fates requires: drops happen step by step
+        for (int d = 0; d < n; d++) {
+          if (docs[d] != null) fates.reached(base + d);
+          else fates.dropped(base + d, dropStep[d], dropReason[d]);
+        }
       }
       if (!indexing && kept != null) {
         List<Document> out = new ArrayList<>();
@@ -288,7 +298,11 @@ public final class Pipeline {
     private void drop(int s, Document doc, long ordinal, String reason) {
       if (stats != null) stats.get(s).recordDropped(reason);
       if (rejected != null) rejected.accept(annotate(doc, steps.get(s).name(), reason));
-      if (fates != null) fates.dropped(ordinal, s, reason);
+      if (fates != null) {
+        int d = (int) (ordinal - (read - dropStep.length));
+        dropStep[d] = s;
+        dropReason[d] = reason;
+      }
     }
 
     /**
@@ -299,14 +313,14 @@ public final class Pipeline {
       Step step = steps.get(s);
       try {
         if (s == end) return ((TwoPassStep) step).key(doc);
-        return replayed(step, s, ordinal) ? NO_KEY : ((KeyedStep) step).key(doc);
+        return verdictReplayed(step, s, ordinal) ? NO_KEY : ((KeyedStep) step).key(doc);
       } catch (RuntimeException e) {
         throw failure(step, doc, e);
       }
     }
 
     /** Whether the verdict of step {@code i} on document {@code ordinal} comes from the indexing pass. */
-    private boolean replayed(Step step, int i, long ordinal) {
+    private boolean verdictReplayed(Step step, int i, long ordinal) {
       if (replay == null || i >= replayEnd) return false;
       return Pipeline.replayed(step, i, replayEnd) || (rejected == null && replay.dropStep(ordinal) >= 0);
     }
@@ -318,7 +332,7 @@ public final class Pipeline {
      * unchanged: nobody sees its text.
      */
     private Verdict decide(Step step, int i, long ordinal, Document doc, Object key) {
-      if (replayed(step, i, ordinal)) {
+      if (verdictReplayed(step, i, ordinal)) {
         return i == replay.dropStep(ordinal) ? Verdict.drop(replay.reason(ordinal)) : Verdict.keep(doc);
       }
       Verdict v = key == NO_KEY ? apply(step, doc) : apply((KeyedStep) step, doc, key);

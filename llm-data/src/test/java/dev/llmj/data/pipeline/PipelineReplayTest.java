@@ -63,6 +63,42 @@ class PipelineReplayTest {
     }
   }
 
+  /** Documents dropped in the indexing pass (exact duplicates, a blank one) are replayed the same way. */
+  @Test
+  void replayWithFirstPassDrops() {
+    List<Document> docs = new java.util.ArrayList<>(MinHashDedupTest.spam1().subList(0, 300));
+    for (int i = 0; i < 300; i += 6) docs.add(i / 3, new Document("copy" + i, docs.get(i).text()));
+    docs.add(17, new Document("blank", " \t\n "));
+    for (int threads : new int[] {1, 2}) {
+      List<List<Document>> outputs = new java.util.ArrayList<>();
+      List<PipelineStats> stats = new java.util.ArrayList<>();
+      for (boolean replay : new boolean[] {false, true}) {
+        for (boolean withRejects : new boolean[] {true, false}) {
+          CorpusPipelineTest.ListSink kept = new CorpusPipelineTest.ListSink();
+          CorpusPipelineTest.ListSink rejected = withRejects ? new CorpusPipelineTest.ListSink() : null;
+          stats.add(Pipeline.builder().steps(Steps.defaults()).threads(threads).replayVerdicts(replay).build()
+              .run(() -> dev.llmj.data.io.CloseableIterator.of(docs), kept, rejected));
+          outputs.add(kept.docs);
+          if (rejected != null) outputs.add(rejected.docs);
+        }
+      }
+      // outputs: plain kept, plain rejected, plain kept (no rejects), replay kept, replay rejected, replay kept (no rejects)
+      assertEquals(0, differing(outputs.get(0), outputs.get(3)), "kept, " + threads + " thread(s)");
+      assertEquals(0, differing(outputs.get(1), outputs.get(4)), "rejected, " + threads + " thread(s)");
+      assertEquals(0, differing(outputs.get(0), outputs.get(5)), "kept without a reject sink, " + threads + " thread(s)");
+      assertEquals(0, differing(outputs.get(0), outputs.get(2)));
+      long dups = stats.get(0).step("exact_dedup").droppedTotal();
+      assertEquals(50, dups, "the 50 copies are exact duplicates");
+      for (PipelineStats st : stats) {
+        assertEquals(stats.get(0).step("exact_dedup").dropped(), st.step("exact_dedup").dropped());
+        assertEquals(stats.get(0).step("normalize").dropped(), st.step("normalize").dropped());
+        assertEquals(stats.get(0).step("minhash_dedup").dropped(), st.step("minhash_dedup").dropped());
+      }
+      System.out.println(threads + " thread(s): " + outputs.get(0).size() + " kept, " + dups + " exact duplicates, "
+          + stats.get(0).step("normalize").droppedTotal() + " blank; replay equals recomputation");
+    }
+  }
+
   private static PipelineStats run(boolean replay, int threads, CorpusPipelineTest.ListSink kept,
       CorpusPipelineTest.ListSink rejected) {
     Pipeline p = Pipeline.builder().steps(Steps.defaults()).threads(threads).replayVerdicts(replay).build();

@@ -36,6 +36,41 @@ class PipelineThreadsTest {
     assertEquals(3000, s.documentsWritten());
   }
 
+  /** Two-pass pipelines over inputs shorter than the pipeline, some documents dropped in the first pass. */
+  @Test
+  void tinyInputsThroughTwoPasses() {
+    for (int threads : new int[] {1, 2}) {
+      for (int n = 0; n <= 3; n++) {
+        List<Document> in = new ArrayList<>();
+        for (int i = 0; i < n; i++) in.add(new Document("d" + i, i == 1 ? "document number 0 with a few words" : "document number " + i + " with a few words"));
+        int[] formatterPasses = {0};
+        Formatter counted = new Formatter() {
+          @Override
+          public String name() {
+            return "counted";
+          }
+
+          @Override
+          public void startPass() {
+            formatterPasses[0]++;
+          }
+
+          @Override
+          public Document format(Document doc) {
+            return doc;
+          }
+        };
+        List<Document> out = new ArrayList<>();
+        PipelineStats s = Pipeline.builder().step(counted).step(Steps.exactDedup(ExactDedupConfig.defaults()))
+            .step(Steps.normalize(NormalizeConfig.defaults())).step(Steps.minHashDedup(MinHashConfig.defaults()))
+            .threads(threads).build().run(() -> CloseableIterator.of(in), sink(out, -1), null);
+        assertEquals(in.size(), s.documentsRead(), n + " documents, " + threads + " thread(s)");
+        assertEquals(2, formatterPasses[0], "a formatter before the indexed step starts both passes");
+        assertEquals(n >= 2 ? n - 1 : n, out.size(), "d1 repeats d0 and is dropped; n=" + n);
+      }
+    }
+  }
+
   @Test
   void sinkFailureReachesTheCaller() {
     List<Document> out = new ArrayList<>();
