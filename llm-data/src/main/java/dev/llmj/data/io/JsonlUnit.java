@@ -10,21 +10,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Reads one JSON object per line; other top-level scalar fields become metadata. */
-final class JsonlUnit implements Unit {
+final class JsonlUnit extends LineUnit {
   private static final JsonFactory JSON = new JsonFactory();
 
-  private final String source;
-  private final InputStream in;
-  private final LineReader lines;
-  private final ReaderOptions options;
-  private final InputProblems problems;
-
   JsonlUnit(String source, InputStream in, ReaderOptions options, InputProblems problems, long[] bytes) {
-    this.source = source;
-    this.in = in;
-    this.lines = new LineReader(in, options.maxLineBytes(), bytes);
-    this.options = options;
-    this.problems = problems;
+    super(source, in, options, problems, bytes);
   }
 
   @Override
@@ -101,20 +91,5 @@ final class JsonlUnit implements Unit {
     if (msg == null) return "unreadable";
     int i = msg.indexOf('\n');
     return i < 0 ? msg : msg.substring(0, i);
-  }
-
-  @Override
-  public String source() {
-    return source;
-  }
-
-  @Override
-  public long line() {
-    return lines.lineNumber();
-  }
-
-  @Override
-  public void close() throws IOException {
-    in.close();
   }
 }

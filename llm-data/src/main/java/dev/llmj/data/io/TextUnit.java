@@ -6,20 +6,11 @@ import java.io.InputStream;
 import java.util.Map;
 
 /** Reads plain text: the whole file as one document, or one document per blank-line-separated block. */
-final class TextUnit implements Unit {
-  private final String source;
-  private final InputStream in;
-  private final LineReader lines;
-  private final ReaderOptions options;
-  private final InputProblems problems;
+final class TextUnit extends LineUnit {
   private boolean done;
 
   TextUnit(String source, InputStream in, ReaderOptions options, InputProblems problems, long[] bytes) {
-    this.source = source;
-    this.in = in;
-    this.lines = new LineReader(in, options.maxLineBytes(), bytes);
-    this.options = options;
-    this.problems = problems;
+    super(source, in, options, problems, bytes);
   }
 
   @Override
@@ -83,20 +74,5 @@ final class TextUnit implements Unit {
     boolean file = options.textMode() == ReaderOptions.TextMode.FILE;
     String id = file ? source : source + ":" + startLine;
     return new Document(id, text, Map.of("source", source, "line", Long.toString(startLine)));
-  }
-
-  @Override
-  public String source() {
-    return source;
-  }
-
-  @Override
-  public long line() {
-    return lines.lineNumber();
-  }
-
-  @Override
-  public void close() throws IOException {
-    in.close();
   }
 }
