@@ -48,10 +48,9 @@ final class FlashAttention implements AttentionKernel {
     // one task per (batch, kv head), running its G query heads in order
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
-      try (FlashTiles tiles = new FlashTiles(dims, causal, scale)) {
-        for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
-          tiles.forward(pointer(qc), pointer(kc), pointer(vc), pointer(out), lse, bi, hi);
-        }
+      FlashTiles tiles = new FlashTiles(dims, causal, scale);
+      for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
+        tiles.forward(pointer(qc), pointer(kc), pointer(vc), pointer(out), lse, bi, hi);
       }
     });
     return new Forward(out, Nd4j.create(lse, dims.lseShape(), 'c'));
@@ -75,11 +74,10 @@ final class FlashAttention implements AttentionKernel {
     int g = dims.group();
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
-      try (FlashTiles tiles = new FlashTiles(dims, causal, scale)) {
-        for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
-          tiles.backward(pointer(qc), pointer(kc), pointer(vc), pointer(oc), la, pointer(doc), pointer(dq),
-              pointer(dk), pointer(dv), bi, hi);
-        }
+      FlashTiles tiles = new FlashTiles(dims, causal, scale);
+      for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
+        tiles.backward(pointer(qc), pointer(kc), pointer(vc), pointer(oc), la, pointer(doc), pointer(dq),
+            pointer(dk), pointer(dv), bi, hi);
       }
     });
     return new Backward(dq, dk, dv);

@@ -5,6 +5,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import dev.llmj.core.simd.FloatMath;
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -16,14 +18,16 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>The five products per block (scores, P V; and backward's scores, dO V^T, P^T dO, dS K,
  * dS^T Q) are single-threaded {@code cblas_sgemm} calls that read q, k, v, dOut in place through
  * their leading dimensions (H*D, Hkv*D) and write out, dq, dk, dv in place. Only the strips are
- * copied to the heap, for the element-wise softmax in Java. Measured on one AVX-512 core, the same
+ * copied to the heap, for the element-wise softmax in {@link FloatMath} (SIMD where the JVM has the
+ * Vector API module). Measured on one AVX-512 core, the same
  * 64 x 64 x 64 tile product reached about 2 GFLOP/s as a Java loop over flat arrays (HotSpot 17 does
  * not vectorise accesses with different loop-invariant offsets), about 8 over row arrays, and 70 to
  * 80 through OpenBLAS.
  *
- * <p>An instance holds one thread's scratch buffers; call {@link #close} to free them.
+ * <p>An instance works in its thread's scratch buffers, kept between calls (a pool thread runs many
+ * tasks; allocating native memory for each cost more than its softmax): use it on one thread only.
  */
-final class FlashTiles implements AutoCloseable {
+final class FlashTiles {
 
   static final int BR = 64;
 
@@ -34,19 +38,43 @@ final class FlashTiles implements AutoCloseable {
   private final FloatPointer strip, gradStrip; // (BR, Tk) native scratch
   private final float[] s, ds, rowA, rowB;
 
+  /** One thread's buffers, grown to the largest strip it has needed. */
+  private static final class Scratch {
+    FloatPointer strip = new FloatPointer(0L), gradStrip = new FloatPointer(0L);
+    float[] s = new float[0], ds = new float[0], rowA = new float[0], rowB = new float[0];
+
+    Scratch fit(int n, int d) {
+      if (s.length < n) {
+        strip.close();
+        gradStrip.close();
+        strip = new FloatPointer(n);
+        gradStrip = new FloatPointer(n);
+        s = new float[n];
+        ds = new float[n];
+      }
+      if (rowA.length < d) {
+        rowA = new float[d];
+        rowB = new float[d];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   FlashTiles(AttentionDims dims, boolean causal, double scale) {
     this.dims = dims;
     this.causal = causal;
     this.scale = (float) scale;
     this.ldq = dims.h() * dims.d();
     this.ldk = dims.hkv() * dims.d();
-    int n = BR * Math.max(1, dims.tk());
-    strip = new FloatPointer(n);
-    gradStrip = new FloatPointer(n);
-    s = new float[n];
-    ds = new float[n];
-    rowA = new float[dims.d()];
-    rowB = new float[dims.d()];
+    Scratch scratch = SCRATCH.get().fit(BR * Math.max(1, dims.tk()), dims.d());
+    strip = scratch.strip;
+    gradStrip = scratch.gradStrip;
+    s = scratch.s;
+    ds = scratch.ds;
+    rowA = scratch.rowA;
+    rowB = scratch.rowB;
   }
 
   /** Forward of query head {@code hi} of batch {@code bi}: writes its out rows and lse. */
@@ -69,26 +97,24 @@ final class FlashTiles implements AutoCloseable {
     }
   }
 
-  /** Probabilities of one strip row in place (0 past {@code end}); returns the log-sum-exp. */
+  /**
+   * Probabilities of one strip row in place (0 past {@code end}); returns the log-sum-exp. The row is
+   * processed to {@link #padded} length with -infinity past {@code end}, whose exponentials are 0.
+   */
   private float softmaxRow(int row, int end, int cols) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int c = 0; c < end; c++) {
-      max = Math.max(max, s[row + c]);
-    }
-    float sum = 0f;
-    for (int c = 0; c < end; c++) {
-      float e = exp(s[row + c] - max);
-      s[row + c] = e;
-      sum += e;
-    }
-    float inv = 1f / sum;
-    for (int c = 0; c < end; c++) {
-      s[row + c] *= inv;
-    }
-    for (int c = end; c < cols; c++) {
-      s[row + c] = 0f;
-    }
+    int to = padded(end, cols);
+    Arrays.fill(s, row + end, row + to, Float.NEGATIVE_INFINITY);
+    float max = FloatMath.max(s, row, row + to);
+    float sum = FloatMath.expShiftSum(s, row, row + to, max);
+    FloatMath.scale(s, row, row + to, 1f / sum);
+    Arrays.fill(s, row + end, row + cols, 0f);
     return max + (float) Math.log(sum);
+  }
+
+  /** {@code end} rounded up to whole SIMD steps, within the strip's {@code cols}. */
+  private static int padded(int end, int cols) {
+    int lanes = FloatMath.lanes();
+    return Math.min(cols, (end + lanes - 1) / lanes * lanes);
   }
 
   /**
@@ -115,10 +141,8 @@ final class FlashTiles implements AutoCloseable {
         int o = dims.q(bi, i0 + r, hi);
         at(out, o).get(rowA);
         at(dOut, o).get(rowB);
-        float delta = 0f; // rowsum(dO * O) equals rowsum(P * dP), the softmax Jacobian's correction
-        for (int x = 0; x < d; x++) {
-          delta += rowA[x] * rowB[x];
-        }
+        // rowsum(dO * O) equals rowsum(P * dP), the softmax Jacobian's correction
+        float delta = FloatMath.dot(rowA, 0, rowB, 0, d);
         scoreGradientRow(r * cols, dims.keyEnd(causal, i0 + r), cols, lse[dims.lse(bi, hi, i0 + r)], delta);
       }
       strip.put(s, 0, rows * cols);
@@ -132,41 +156,19 @@ final class FlashTiles implements AutoCloseable {
     }
   }
 
-  /** P = exp(S - lse) into {@code s} and dS = P o (dP - delta) into {@code ds}; 0 past {@code end}. */
-  private void scoreGradientRow(int row, int end, int cols, float rowLse, float delta) {
-    for (int c = 0; c < end; c++) {
-      float p = exp(s[row + c] - rowLse);
-      s[row + c] = p;
-      ds[row + c] = p * (ds[row + c] - delta);
-    }
-    for (int c = end; c < cols; c++) {
-      s[row + c] = 0f;
-      ds[row + c] = 0f;
-    }
-  }
-
   /**
-   * e^x in float arithmetic, within 3e-7 relative of Math.exp for x in [-87, 88] (below, e^-87 = 1.6e-38
-   * instead of the smaller exact value): x = n ln 2 + f with |f| <= ln 2 / 2, e^f by its Taylor
-   * polynomial to degree 6, 2^n put into the exponent bits. Three times faster than Math.exp, which
-   * works in double; the scores' exponentials are the largest cost of attention after the GEMMs.
+   * P = exp(S - lse) into {@code s} and dS = P o (dP - delta) into {@code ds}; 0 past {@code end}. The
+   * scores past {@code end} are finite products, so the row runs to {@link #padded} length and the
+   * padding is cleared after.
    */
-  static float exp(float x) {
-    float v = Math.max(Math.min(x, 88f), -87f);
-    float n = (v * 1.44269504f + 12582912f) - 12582912f; // round(v / ln 2): 1.5 * 2^23 drops the fraction
-    float f = v - n * 0.693145752f - n * 1.42860677e-6f; // ln 2 split so that n * hi is exact
-    float p = 1f + f * (1f + f * (1f / 2 + f * (1f / 6 + f * (1f / 24 + f * (1f / 120 + f * (1f / 720))))));
-    return p * Float.intBitsToFloat(((int) n + 127) << 23);
+  private void scoreGradientRow(int row, int end, int cols, float rowLse, float delta) {
+    FloatMath.softmaxGradient(s, ds, row, row + padded(end, cols), rowLse, delta);
+    Arrays.fill(s, row + end, row + cols, 0f);
+    Arrays.fill(ds, row + end, row + cols, 0f);
   }
 
   /** A pointer {@code offset} floats past {@code base}, leaving {@code base} as it is. */
   private static FloatPointer at(FloatPointer base, long offset) {
     return new FloatPointer(base).position(base.position() + offset);
-  }
-
-  @Override
-  public void close() {
-    strip.close();
-    gradStrip.close();
   }
 }

@@ -63,9 +63,14 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
     return params.get(key);
   }
 
+  /** {@code x W + b}; the bias goes in as the rank-1 product {@code 1 b} (ND4J's row broadcast is slower). */
   private INDArray linear(INDArray x, String name) {
     INDArray y = Ops.mm(x, false, param("w" + name), false);
-    return layerConf().isBias() ? y.addiRowVector(param("b" + name)) : y;
+    if (layerConf().isBias()) {
+      INDArray b = param("b" + name);
+      Ops.gemm(true, false, ones(y.size(0), y.dataType()), b.reshape(1, b.length()), 1, y);
+    }
+    return y;
   }
 
   private INDArray run(INDArray x3, boolean training, KvCache cache, Saved[] save) {
@@ -107,7 +112,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
     if (drop1 != null) {
       y.muli(drop1);
     }
-    INDArray x1 = y.addi(x);
+    INDArray x1 = Ops.addInPlace(y, x);
 
     Norm.Saved[] n2 = new Norm.Saved[1];
     INDArray h2 = Norm.forward(x1, cfg.getNorm(), cfg.getNormEps(), param("norm2gain"), params.get("norm2bias"), n2);
@@ -130,7 +135,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
     if (save != null) {
       save[0] = new Saved(original, n1[0], h1, q, k, v, att, f.lse(), drop1, n2[0], h2, a, u, g, tanh, drop2);
     }
-    return m.addi(x1).reshape(b, t, c);
+    return Ops.addInPlace(m, x1).reshape(b, t, c);
   }
 
   @Override
@@ -165,7 +170,8 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
       dh2 = Ops.mm(da, false, param("wup"), true);
     }
     INDArray dx1 = Norm.backward(dh2, s.n2(), cfg.getNorm(), param("norm2gain"), gradientViews.get("norm2gain"),
-        gradientViews.get("norm2bias")).addi(dOut);
+        gradientViews.get("norm2bias"));
+    Ops.addInPlace(dx1, dOut);
 
     INDArray dy = s.drop1() == null ? dx1 : dx1.mul(s.drop1());
     weightGrad(s.att().reshape(n, c), dy, "o", bias);
@@ -187,7 +193,8 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
     Ops.gemm(false, true, dk2, param("wk"), 1, dh1);
     Ops.gemm(false, true, dv2, param("wv"), 1, dh1);
     INDArray dx = Norm.backward(dh1, s.n1(), cfg.getNorm(), param("norm1gain"), gradientViews.get("norm1gain"),
-        gradientViews.get("norm1bias")).addi(dx1);
+        gradientViews.get("norm1bias"));
+    Ops.addInPlace(dx, dx1);
 
     saved = null;
     Gradient grad = new DefaultGradient();

@@ -1,5 +1,6 @@
 package dev.llmj.core.layers;
 
+import dev.llmj.core.simd.FloatMath;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -87,29 +88,17 @@ final class FloatKernels {
     forRows(n, c, (from, to) -> {
       for (int r = from; r < to; r++) {
         int o = r * c;
-        double mean = 0;
-        if (centre) {
-          for (int j = 0; j < c; j++) {
-            mean += x[o + j];
-          }
-          mean /= c;
-        }
-        double var = 0;
-        for (int j = 0; j < c; j++) {
-          double d = x[o + j] - mean;
-          var += d * d;
-        }
-        float s = (float) (1 / Math.sqrt(var / c + eps));
-        float m = (float) mean;
+        float mean = centre ? FloatMath.sum(x, o, o + c) / c : 0f;
+        float var = FloatMath.sumSquaredDeviation(x, o, o + c, mean) / c;
+        float s = (float) (1 / Math.sqrt(var + eps));
         rstd[r] = s;
-        for (int j = 0; j < c; j++) {
-          float h = (x[o + j] - m) * s;
-          xhat[o + j] = h;
-          y[o + j] = bias == null ? h * gain[j] : h * gain[j] + bias[j];
-        }
+        FloatMath.normRow(x, o, c, mean, s, gain, bias, xhat, y);
       }
     });
   }
+
+  /** Rows whose gain and bias gradients are summed in float before they join the double totals. */
+  private static final int GRADIENT_BLOCK = 64;
 
   /**
    * Norm backward: returns dx and writes {@code dGain = sum(dy*xhat)} and {@code dBias = sum(dy)} (over
@@ -123,22 +112,22 @@ final class FloatKernels {
     double[][] partial = new double[tasks][2 * c]; // per task: dGain then dBias
     IntStream.range(0, tasks).parallel().forEach(task -> {
       double[] acc = partial[task];
-      for (int r = (int) ((long) n * task / tasks), end = (int) ((long) n * (task + 1) / tasks); r < end; r++) {
+      float[] blockGain = new float[c], blockBias = dBias == null ? null : new float[c], sums = new float[2];
+      int from = (int) ((long) n * task / tasks), end = (int) ((long) n * (task + 1) / tasks);
+      for (int r = from; r < end; r++) {
         int o = r * c;
-        double sumG = 0, sumGx = 0;
-        for (int j = 0; j < c; j++) {
-          float d = dy[o + j], h = xhat[o + j];
-          float g = d * gain[j];
-          sumG += g;
-          sumGx += g * h;
-          acc[j] += d * h;
-          acc[c + j] += d;
-        }
-        float meanG = centre ? (float) (sumG / c) : 0f;
-        float meanGx = (float) (sumGx / c);
-        float s = rstd[r];
-        for (int j = 0; j < c; j++) {
-          dx[o + j] = (dy[o + j] * gain[j] - meanG - xhat[o + j] * meanGx) * s;
+        FloatMath.normGradientSums(dy, xhat, o, c, gain, blockGain, blockBias, sums);
+        float meanG = centre ? sums[0] / c : 0f;
+        FloatMath.normGradientRow(dy, xhat, o, c, gain, meanG, sums[1] / c, rstd[r], dx);
+        if ((r - from) % GRADIENT_BLOCK == GRADIENT_BLOCK - 1 || r == end - 1) {
+          for (int j = 0; j < c; j++) {
+            acc[j] += blockGain[j];
+            blockGain[j] = 0f;
+            if (blockBias != null) {
+              acc[c + j] += blockBias[j];
+              blockBias[j] = 0f;
+            }
+          }
         }
       }
     });
@@ -154,6 +143,42 @@ final class FloatKernels {
       }
     }
     return dx;
+  }
+
+  /**
+   * Softmax cross-entropy of each row of dense float logits (N, V) against {@code y} (N), one read of
+   * each row: returns the per-row losses {@code lse - logit[y]} (0 where {@code y < 0}) and, when
+   * {@code gradient}, overwrites each row with {@code scale (softmax - onehot(y))} (zeros where
+   * {@code y < 0}). Rows go through a {@code float[V]} per task that stays in cache.
+   */
+  static double[] softmaxCrossEntropy(INDArray logits, int[] y, float scale, boolean gradient) {
+    int n = (int) logits.size(0), v = (int) logits.size(1);
+    double[] loss = new double[n];
+    FloatPointer base = new FloatPointer(logits.data().addressPointer());
+    forRows(n, v, (from, to) -> {
+      FloatPointer at = new FloatPointer(base);
+      float[] row = new float[v];
+      for (int r = from; r < to; r++) {
+        if (y[r] < 0) {
+          if (gradient) {
+            java.util.Arrays.fill(row, 0f);
+            at.position(base.position() + (long) r * v).put(row, 0, v);
+          }
+          continue;
+        }
+        at.position(base.position() + (long) r * v).get(row, 0, v);
+        float target = row[y[r]];
+        float max = FloatMath.max(row, 0, v);
+        float sum = FloatMath.expShiftSum(row, 0, v, max);
+        loss[r] = max + Math.log(sum) - target;
+        if (gradient) {
+          FloatMath.scale(row, 0, v, scale / sum);
+          row[y[r]] -= scale;
+          at.put(row, 0, v);
+        }
+      }
+    });
+    return loss;
   }
 
   /**

@@ -89,6 +89,14 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
     return new INDArray[] {p, rowLoss};
   }
 
+  /** The cross-entropy of each row of logits (N, V); 0 for ignored rows. Overwrites float logits. */
+  private double[] rowLosses(INDArray logits, int[] y) {
+    if (FloatKernels.eligible(logits)) {
+      return FloatKernels.softmaxCrossEntropy(logits, y, 0f, false);
+    }
+    return softmaxLoss(logits, y)[1].toDoubleVector();
+  }
+
   private int[] labelIds() {
     if (labels == null) {
       throw new IllegalStateException("output head " + layerId() + " has no labels; set (B, T) integer labels");
@@ -117,17 +125,27 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
     INDArray[] normed = new INDArray[1];
     INDArray logits = logits(input, ns, normed);
     INDArray h = normed[0];
-    INDArray[] pl = softmaxLoss(logits, y);
     int count = counted(y);
-    INDArray dLogits = pl[0]; // softmax - onehot, over counted rows, divided by their number
-    double[] rowScale = new double[y.length];
-    for (int i = 0; i < y.length; i++) {
-      if (y[i] >= 0) {
-        dLogits.putScalar(i, y[i], dLogits.getDouble(i, y[i]) - 1);
-        rowScale[i] = 1.0 / count;
+    // softmax - onehot, over counted rows, divided by their number
+    INDArray dLogits;
+    double lossSum;
+    if (FloatKernels.eligible(logits)) {
+      double[] rowLoss = FloatKernels.softmaxCrossEntropy(logits, y, count == 0 ? 0f : 1f / count, true);
+      dLogits = logits;
+      lossSum = java.util.Arrays.stream(rowLoss).sum();
+    } else {
+      INDArray[] pl = softmaxLoss(logits, y);
+      dLogits = pl[0];
+      double[] rowScale = new double[y.length];
+      for (int i = 0; i < y.length; i++) {
+        if (y[i] >= 0) {
+          dLogits.putScalar(i, y[i], dLogits.getDouble(i, y[i]) - 1);
+          rowScale[i] = 1.0 / count;
+        }
       }
+      dLogits.muliColumnVector(Nd4j.create(rowScale, new long[] {y.length, 1}, dLogits.dataType()));
+      lossSum = pl[1].sumNumber().doubleValue();
     }
-    dLogits.muliColumnVector(Nd4j.create(rowScale, new long[] {y.length, 1}, dLogits.dataType()));
 
     TokenEmbeddingLayer tied = tiedEmbedding();
     INDArray dh;
@@ -141,7 +159,7 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
     }
     INDArray dx = Norm.backward(dh, ns[0], cfg.getNorm(), getParam("normfgain"), gradientViews.get("normfgain"),
         gradientViews.get("normfbias"));
-    lastLoss = count == 0 ? 0 : pl[1].sumNumber().doubleValue() / count;
+    lastLoss = count == 0 ? 0 : lossSum / count;
     lastLossInput = input;
     lastLossLabels = labels;
     Gradient grad = new DefaultGradient();
@@ -155,8 +173,8 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
     if (lastLossInput != input || lastLossLabels != labels) {
       int[] y = labelIds();
       int count = counted(y);
-      INDArray rowLoss = softmaxLoss(logits(input, null, null), y)[1];
-      lastLoss = count == 0 ? 0 : rowLoss.sumNumber().doubleValue() / count;
+      double lossSum = java.util.Arrays.stream(rowLosses(logits(input, null, null), y)).sum();
+      lastLoss = count == 0 ? 0 : lossSum / count;
       lastLossInput = input;
       lastLossLabels = labels;
     }
@@ -168,7 +186,7 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
   @Override
   public INDArray computeScoreForExamples(double fullNetRegTerm, LayerWorkspaceMgr mgr) {
     int[] y = labelIds();
-    INDArray rowLoss = softmaxLoss(logits(input, null, null), y)[1];
+    double[] rowLoss = rowLosses(logits(input, null, null), y);
     long b = input.size(0), t = input.size(1);
     INDArray out = Nd4j.create(dataType, b, 1);
     for (int i = 0; i < b; i++) {
@@ -177,7 +195,7 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
       for (int j = 0; j < t; j++) {
         int at = (int) (i * t + j);
         if (y[at] >= 0) {
-          sum += rowLoss.getDouble(at);
+          sum += rowLoss[at];
           count++;
         }
       }

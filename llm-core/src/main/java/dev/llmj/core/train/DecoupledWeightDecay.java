@@ -1,5 +1,7 @@
 package dev.llmj.core.train;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -9,6 +11,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * AdamW's decay: DL4J's {@link WeightDecay} update, without a term in the loss. DL4J adds {@code
  * 0.5 wd |w|^2} to the score, which costs a pass over every decayed parameter; the trainer reports
  * the data loss only, so it paid that pass twice a step to add the term and take it out again.
+ * The update itself is one BLAS axpy per parameter where both arrays are contiguous: ND4J's Axpy
+ * transform took several times longer than the Adam update of the same elements.
  */
 final class DecoupledWeightDecay extends WeightDecay {
 
@@ -19,6 +23,21 @@ final class DecoupledWeightDecay extends WeightDecay {
   @Override
   public double score(org.nd4j.linalg.api.ndarray.INDArray param, int iteration, int epoch) {
     return 0;
+  }
+
+  @Override
+  public void apply(org.nd4j.linalg.api.ndarray.INDArray param, org.nd4j.linalg.api.ndarray.INDArray gradView,
+      double lr, int iteration, int epoch) {
+    boolean contiguous = param.dataType() == gradView.dataType() && param.ordering() == gradView.ordering()
+        && param.elementWiseStride() == 1 && gradView.elementWiseStride() == 1
+        && java.util.Arrays.equals(param.shape(), gradView.shape())
+        && (param.dataType() == DataType.FLOAT || param.dataType() == DataType.DOUBLE);
+    if (!contiguous) {
+      super.apply(param, gradView, lr, iteration, epoch);
+      return;
+    }
+    double scale = coeff.valueAt(iteration, epoch) * (applyLR ? lr : 1);
+    Nd4j.getBlasWrapper().level1().axpy(param.length(), scale, param, gradView); // update += scale * param
   }
 
   @Override

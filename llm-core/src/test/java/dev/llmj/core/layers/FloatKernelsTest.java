@@ -129,4 +129,42 @@ class FloatKernelsTest {
     assertNotNull(table[0]);
     check("embedding scatter-add", table[0], table[1]);
   }
+
+  /** The fused loss and logits gradient against the textbook formulas in double, ignored rows included. */
+  @Test
+  void softmaxCrossEntropyMatchesDoubleFormula() {
+    Nd4j.getRandom().setSeed(SEED);
+    java.util.Random rnd = new java.util.Random(SEED);
+    for (int[] s : new int[][] {{1, 1}, {7, 13}, {33, 4099}, {600, 96}, {2001, 70}}) {
+      int n = s[0], v = s[1];
+      INDArray logits = Nd4j.randn(DataType.FLOAT, n, v).muli(4);
+      int[] y = new int[n];
+      for (int i = 0; i < n; i++) {
+        y[i] = rnd.nextInt(8) == 0 ? -1 : rnd.nextInt(v);
+      }
+      double[][] x = logits.toDoubleMatrix();
+      float scale = 1f / 3;
+      INDArray grad = logits.dup();
+      double[] loss = FloatKernels.softmaxCrossEntropy(grad, y, scale, true);
+      double[] lossOnly = FloatKernels.softmaxCrossEntropy(logits.dup(), y, 0f, false);
+      double worstLoss = 0, worstGrad = 0;
+      for (int i = 0; i < n; i++) {
+        double max = java.util.Arrays.stream(x[i]).max().orElseThrow(), sum = 0;
+        for (double e : x[i]) {
+          sum += Math.exp(e - max);
+        }
+        double lse = max + Math.log(sum);
+        double want = y[i] < 0 ? 0 : lse - x[i][y[i]];
+        worstLoss = Math.max(worstLoss, Math.max(Math.abs(loss[i] - want), Math.abs(lossOnly[i] - want)) / Math.max(1, want));
+        for (int j = 0; j < v; j++) {
+          double g = y[i] < 0 ? 0 : scale * (Math.exp(x[i][j] - lse) - (j == y[i] ? 1 : 0));
+          worstGrad = Math.max(worstGrad, Math.abs(grad.getDouble(i, j) - g) / scale);
+        }
+      }
+      System.out.printf("softmax cross-entropy %dx%d: worst loss diff %.2e, worst gradient diff %.2e%n", n, v,
+          worstLoss, worstGrad);
+      assertTrue(worstLoss < 2e-6 && worstGrad < 2e-6, "softmax cross-entropy " + n + "x" + v + ": loss " + worstLoss
+          + ", gradient " + worstGrad + " (reproduce with -Dtests.seed=" + SEED + ")");
+    }
+  }
 }

@@ -37,19 +37,29 @@ public final class Llm {
   public static void main(String[] args) throws Exception {
     java.util.Optional<String> core = CpuKernels.recommendedCoreType();
     java.util.Optional<java.util.List<String>> self = currentCommandLine();
-    if (System.getenv("OPENBLAS_CORETYPE") == null && core.isPresent() && self.isPresent()
-        && !"false".equals(System.getProperty("llmj.relaunch"))) {
+    boolean setCore = System.getenv("OPENBLAS_CORETYPE") == null && core.isPresent();
+    boolean addVector = ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty();
+    if ((setCore || addVector) && self.isPresent() && !"false".equals(System.getProperty("llmj.relaunch"))) {
+      // Two settings only count at start-up, so the tool starts itself again with them:
       // OpenBLAS picks its kernels once, when it loads, and nd4j-native's 0.3.19 mistakes recent CPUs
-      // for SSE3-only ones (GEMM 4x slower). The only fix is the environment variable at start-up, so
-      // the tool starts itself again with it set; -Dllmj.relaunch=false or setting the variable skips this.
-      ProcessBuilder pb = new ProcessBuilder(self.get()).inheritIO();
-      pb.environment().put("OPENBLAS_CORETYPE", core.get());
+      // for SSE3-only ones (GEMM 4x slower); the Vector API that the softmax and norm loops use is an
+      // incubator module in Java 17. -Dllmj.relaunch=false skips this.
+      java.util.List<String> cmd = new java.util.ArrayList<>(self.get());
+      if (addVector) {
+        cmd.addAll(1, java.util.List.of("--add-modules", VECTOR_MODULE));
+      }
+      ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+      if (setCore) {
+        pb.environment().put("OPENBLAS_CORETYPE", core.get());
+      }
       Process child = pb.start();
       Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
       System.exit(child.waitFor());
     }
     System.exit(run(args));
   }
+
+  private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
   /** This JVM's own command line, where the platform reports it (Linux does). */
   private static java.util.Optional<java.util.List<String>> currentCommandLine() {

@@ -1,0 +1,153 @@
+package dev.llmj.core.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API loops of {@link FloatMath}: full vectors over the body, then the plain loop on the
+ * tail. Only {@link FloatMath} touches this class, and only when the incubator module is loaded.
+ */
+final class VectorLoops {
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
+
+  private VectorLoops() {}
+
+  static int lanes() {
+    return L;
+  }
+
+  /** The last start of a whole vector within [from, to). */
+  private static int bound(int from, int to) {
+    return from + F.loopBound(to - from);
+  }
+
+  static float max(float[] a, int from, int to) {
+    int i = from, end = bound(from, to);
+    float m = Float.NEGATIVE_INFINITY;
+    if (end > from) {
+      FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+      for (; i < end; i += L) {
+        acc = acc.max(FloatVector.fromArray(F, a, i));
+      }
+      m = acc.reduceLanes(VectorOperators.MAX);
+    }
+    return Math.max(m, PlainLoops.max(a, i, to));
+  }
+
+  static float expShiftSum(float[] a, int from, int to, float shift) {
+    int i = from, end = bound(from, to);
+    FloatVector acc = FloatVector.zero(F);
+    for (; i < end; i += L) {
+      FloatVector e = FloatVector.fromArray(F, a, i).sub(shift).lanewise(VectorOperators.EXP);
+      e.intoArray(a, i);
+      acc = acc.add(e);
+    }
+    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.expShiftSum(a, i, to, shift);
+  }
+
+  static void scale(float[] a, int from, int to, float s) {
+    int i = from, end = bound(from, to);
+    for (; i < end; i += L) {
+      FloatVector.fromArray(F, a, i).mul(s).intoArray(a, i);
+    }
+    PlainLoops.scale(a, i, to, s);
+  }
+
+  static void softmaxGradient(float[] s, float[] ds, int from, int to, float lse, float delta) {
+    int i = from, end = bound(from, to);
+    for (; i < end; i += L) {
+      FloatVector p = FloatVector.fromArray(F, s, i).sub(lse).lanewise(VectorOperators.EXP);
+      p.intoArray(s, i);
+      p.mul(FloatVector.fromArray(F, ds, i).sub(delta)).intoArray(ds, i);
+    }
+    PlainLoops.softmaxGradient(s, ds, i, to, lse, delta);
+  }
+
+  static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    int i = 0, end = F.loopBound(n);
+    FloatVector acc = FloatVector.zero(F);
+    for (; i < end; i += L) {
+      acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.dot(a, ao + i, b, bo + i, n - i);
+  }
+
+  static float sum(float[] a, int from, int to) {
+    int i = from, end = bound(from, to);
+    FloatVector acc = FloatVector.zero(F);
+    for (; i < end; i += L) {
+      acc = acc.add(FloatVector.fromArray(F, a, i));
+    }
+    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.sum(a, i, to);
+  }
+
+  static float sumSquaredDeviation(float[] a, int from, int to, float mean) {
+    int i = from, end = bound(from, to);
+    FloatVector acc = FloatVector.zero(F);
+    for (; i < end; i += L) {
+      FloatVector d = FloatVector.fromArray(F, a, i).sub(mean);
+      acc = d.fma(d, acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.sumSquaredDeviation(a, i, to, mean);
+  }
+
+  static void normRow(float[] x, int o, int n, float mean, float rstd, float[] gain, float[] bias, float[] xhat,
+      float[] y) {
+    int j = 0, end = F.loopBound(n);
+    for (; j < end; j += L) {
+      FloatVector h = FloatVector.fromArray(F, x, o + j).sub(mean).mul(rstd);
+      h.intoArray(xhat, o + j);
+      FloatVector g = FloatVector.fromArray(F, gain, j);
+      (bias == null ? h.mul(g) : h.fma(g, FloatVector.fromArray(F, bias, j))).intoArray(y, o + j);
+    }
+    for (; j < n; j++) {
+      float h = (x[o + j] - mean) * rstd;
+      xhat[o + j] = h;
+      y[o + j] = bias == null ? h * gain[j] : h * gain[j] + bias[j];
+    }
+  }
+
+  static void normGradientSums(float[] dy, float[] xhat, int o, int n, float[] gain, float[] dGain, float[] dBias,
+      float[] sums) {
+    int j = 0, end = F.loopBound(n);
+    FloatVector sumG = FloatVector.zero(F), sumGx = FloatVector.zero(F);
+    for (; j < end; j += L) {
+      FloatVector d = FloatVector.fromArray(F, dy, o + j), h = FloatVector.fromArray(F, xhat, o + j);
+      FloatVector g = d.mul(FloatVector.fromArray(F, gain, j));
+      sumG = sumG.add(g);
+      sumGx = g.fma(h, sumGx);
+      d.fma(h, FloatVector.fromArray(F, dGain, j)).intoArray(dGain, j);
+      if (dBias != null) {
+        d.add(FloatVector.fromArray(F, dBias, j)).intoArray(dBias, j);
+      }
+    }
+    float g0 = sumG.reduceLanes(VectorOperators.ADD), g1 = sumGx.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float d = dy[o + j], h = xhat[o + j];
+      float g = d * gain[j];
+      g0 += g;
+      g1 += g * h;
+      dGain[j] += d * h;
+      if (dBias != null) {
+        dBias[j] += d;
+      }
+    }
+    sums[0] = g0;
+    sums[1] = g1;
+  }
+
+  static void normGradientRow(float[] dy, float[] xhat, int o, int n, float[] gain, float meanG, float meanGx,
+      float rstd, float[] dx) {
+    int j = 0, end = F.loopBound(n);
+    for (; j < end; j += L) {
+      FloatVector.fromArray(F, dy, o + j).mul(FloatVector.fromArray(F, gain, j)).sub(meanG)
+          .sub(FloatVector.fromArray(F, xhat, o + j).mul(meanGx)).mul(rstd).intoArray(dx, o + j);
+    }
+    for (; j < n; j++) {
+      dx[o + j] = (dy[o + j] * gain[j] - meanG - xhat[o + j] * meanGx) * rstd;
+    }
+  }
+}
