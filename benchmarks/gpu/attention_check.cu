@@ -113,8 +113,8 @@ bool run_case(llmj_dtype t, const Case& c, bool spot, uint64_t seed) {
   char shape[96];
   std::snprintf(shape, sizeof shape, "B%d T%d H%d/%d D%d %s%s", c.B, c.T, c.H, c.Hkv, c.D, c.causal ? "causal" : "full",
                 spot ? " (slice)" : "");
-  bool ok = harness::report("attention fwd", shape, t, fwd_error, fwd_ms, "GFLOP/s", forward_flops(c) / 1e9);
-  ok &= harness::report("attention bwd", shape, t, bwd_error, bwd_ms, "GFLOP/s", 2.5 * forward_flops(c) / 1e9);
+  bool ok = harness::report("attention fwd", shape, t, fwd_error, fwd_ms, "TFLOP/s", forward_flops(c) / 1e12);
+  ok &= harness::report("attention bwd", shape, t, bwd_error, bwd_ms, "TFLOP/s", 2.5 * forward_flops(c) / 1e12);
 
   for (void* p : {d.q, d.k, d.v, d.dout, d.out, d.dq, d.dk, d.dv, d.work}) CHECK_CUDA(cudaFree(p));
   CHECK_CUDA(cudaFree(d.lse));

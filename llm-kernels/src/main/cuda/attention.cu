@@ -17,7 +17,6 @@ namespace {
 
 constexpr int MAX_GRID_Y = 65535;
 
-bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
 // Shared checks of forward and backward; `fn` names the entry point in the message.
 llmj_status check_shape(const char* fn, llmj_dtype dtype, int B, int T, int H, int Hkv, int D, int causal,
@@ -48,13 +47,17 @@ llmj_status check_shape(const char* fn, llmj_dtype dtype, int B, int T, int H, i
   return LLMJ_OK;
 }
 
-llmj_status check_pointer(const char* fn, const char* name, const void* p) {
+// 16-bit tensors are copied in 16-byte chunks (cp.async); fp32 tensors, lse and the workspace are
+// read a float at a time.
+size_t alignment(llmj_dtype dtype) { return dtype == LLMJ_F32 ? 4 : 16; }
+
+llmj_status check_pointer(const char* fn, const char* name, const void* p, size_t align) {
   if (p == nullptr) return llmj_fail(LLMJ_BAD_ARGUMENT, "%s: %s is NULL; pass a device buffer", fn, name);
-  if (!aligned16(p))
+  if (reinterpret_cast<uintptr_t>(p) % align != 0)
     return llmj_fail(LLMJ_BAD_ARGUMENT,
-                     "%s: %s = %p is not 16-byte aligned; pass a buffer from cudaMalloc or llmj_malloc (or an "
-                     "offset that keeps 16-byte alignment)",
-                     fn, name, p);
+                     "%s: %s = %p is not %zu-byte aligned; pass a buffer from cudaMalloc or llmj_malloc (or an "
+                     "offset that keeps that alignment)",
+                     fn, name, p, align);
   return LLMJ_OK;
 }
 
@@ -214,11 +217,12 @@ extern "C" llmj_status llmj_attention_forward(llmj_dtype dtype, const void* q, c
                                               float scale, void* stream) {
   const char* fn = "llmj_attention_forward";
   LLMJ_TRY(check_shape(fn, dtype, B, T, H, Hkv, D, causal, scale));
-  LLMJ_TRY(check_pointer(fn, "q", q));
-  LLMJ_TRY(check_pointer(fn, "k", k));
-  LLMJ_TRY(check_pointer(fn, "v", v));
-  LLMJ_TRY(check_pointer(fn, "out", out));
-  LLMJ_TRY(check_pointer(fn, "lse", lse));
+  const size_t align = alignment(dtype);
+  LLMJ_TRY(check_pointer(fn, "q", q, align));
+  LLMJ_TRY(check_pointer(fn, "k", k, align));
+  LLMJ_TRY(check_pointer(fn, "v", v, align));
+  LLMJ_TRY(check_pointer(fn, "out", out, align));
+  LLMJ_TRY(check_pointer(fn, "lse", lse, 4));
   cudaStream_t s = static_cast<cudaStream_t>(stream);
   return D == 64 ? forward_dispatch<64>(dtype, q, k, v, out, lse, B, T, H, Hkv, causal, scale, s)
                  : forward_dispatch<128>(dtype, q, k, v, out, lse, B, T, H, Hkv, causal, scale, s);
@@ -235,9 +239,11 @@ extern "C" llmj_status llmj_attention_backward(llmj_dtype dtype, const void* q, 
                                                int T, int H, int Hkv, int D, int causal, float scale, void* stream) {
   const char* fn = "llmj_attention_backward";
   LLMJ_TRY(check_shape(fn, dtype, B, T, H, Hkv, D, causal, scale));
-  const void* pointers[] = {q, k, v, out, lse, dout, dq, dk, dv, workspace};
-  const char* names[] = {"q", "k", "v", "out", "lse", "dout", "dq", "dk", "dv", "workspace"};
-  for (int i = 0; i < 10; i++) LLMJ_TRY(check_pointer(fn, names[i], pointers[i]));
+  const void* pointers[] = {q, k, v, out, dout, dq, dk, dv};
+  const char* names[] = {"q", "k", "v", "out", "dout", "dq", "dk", "dv"};
+  for (int i = 0; i < 8; i++) LLMJ_TRY(check_pointer(fn, names[i], pointers[i], alignment(dtype)));
+  LLMJ_TRY(check_pointer(fn, "lse", lse, 4));
+  LLMJ_TRY(check_pointer(fn, "workspace", workspace, 4));
   const size_t need = llmj_attention_backward_workspace(dtype, B, T, H, Hkv, D);
   if (workspace_bytes < need)
     return llmj_fail(LLMJ_BAD_ARGUMENT,
