@@ -111,7 +111,7 @@ for src in "${checks[@]}"; do
     echo "  nvcc $(basename "$src")"
     "$nvcc" "${flags[@]}" -c "$src" -o "$obj" || die "compiling $src failed"
   fi
-  "$nvcc" "${gencode[@]}" -o "$bin" "$obj" "${objects[@]}" || die "linking $bin failed"
+  "$nvcc" "${gencode[@]}" -o "$bin" "$obj" "${objects[@]}" -ldl || die "linking $bin failed"
   programs+=("$bin")
 done
 echo "built: ${programs[*]}"

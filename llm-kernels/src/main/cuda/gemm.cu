@@ -13,11 +13,12 @@
 //   take the same kernel with element-wise guarded loads instead of cp.async.
 // fp32: plain FMA, 64 x 64 x 16 block tile, 256 threads each owning a 4 x 4 strided sub-tile.
 //   No TF32: fp32 results must match a double reference to 1e-5.
+// LLMJ_GEMM=cublaslt routes calls to cuBLASLt where it loads (gemm_cublaslt.cu).
 #include <cmath>
 
 #include <mma.h>
 
-#include "kernel_common.cuh"
+#include "gemm_backends.cuh"
 
 namespace llmj {
 namespace {
@@ -337,6 +338,10 @@ extern "C" llmj_status llmj_gemm(llmj_dtype dtype, int trans_a, int trans_b, int
   if ((long long)ceil_div(M, 64) * ceil_div(N, 64) > 0x7fffffffLL)
     return llmj_fail(LLMJ_BAD_ARGUMENT, "%s: M = %d by N = %d needs more than 2^31 blocks; split the product", fn, M, N);
   cudaStream_t s = as_stream(stream);
+  if (gemm_cublaslt_requested()) {
+    llmj_status st = gemm_cublaslt(dtype, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue, s);
+    if (st != LLMJ_UNSUPPORTED) return st;
+  }
   if (dtype == LLMJ_F32) return launch_f32(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue, s);
   return launch_tensor_core(dtype, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue, s);
 }
