@@ -65,12 +65,13 @@ __device__ __forceinline__ void load_tile(T* s, const T* g, int ld, int row0, in
   }
 }
 
-// The finished value of one element of C from its fp32 dot product.
+// The finished value of one element of C from its fp32 dot product; `old` is C's previous value
+// (read by the caller only when beta != 0).
 template <class T>
-__device__ __forceinline__ float finish(float dot, float alpha, float beta, const T* c_old, const T* bias, int col,
+__device__ __forceinline__ float finish(float dot, float alpha, float beta, float old, const T* bias, int col,
                                         int epilogue) {
   float v = alpha * dot;
-  if (beta != 0.0f) v += beta * to_float(*c_old);
+  if (beta != 0.0f) v += beta * old;
   if (epilogue != LLMJ_EPILOGUE_NONE) v += to_float(bias[col]);
   if (epilogue == LLMJ_EPILOGUE_BIAS_GELU) v = gelu_tanh(v);
   return v;
@@ -180,15 +181,13 @@ __global__ void __launch_bounds__(kThreads) gemm_tensor_core_kernel(int M, int N
           float v[8], old[8] = {};
           if (beta != 0.0f) load_floats<T, 8>(out, old);
 #pragma unroll
-          for (int e = 0; e < 8; e++) {
-            v[e] = alpha * scratch[r * 16 + c + e] + beta * old[e];
-            if (epilogue != LLMJ_EPILOGUE_NONE) v[e] += to_float(bias[gn + e]);
-            if (epilogue == LLMJ_EPILOGUE_BIAS_GELU) v[e] = gelu_tanh(v[e]);
-          }
+          for (int e = 0; e < 8; e++) v[e] = finish(scratch[r * 16 + c + e], alpha, beta, old[e], bias, gn + e, epilogue);
           store_floats<T, 8>(out, v);
         } else {
-          for (int e = 0; e < 8 && gn + e < N; e++)
-            out[e] = from_float<T>(finish(scratch[r * 16 + c + e], alpha, beta, out + e, bias, gn + e, epilogue));
+          for (int e = 0; e < 8 && gn + e < N; e++) {
+            const float old = beta != 0.0f ? to_float(out[e]) : 0.0f;
+            out[e] = from_float<T>(finish(scratch[r * 16 + c + e], alpha, beta, old, bias, gn + e, epilogue));
+          }
         }
       }
       __syncwarp();
@@ -249,7 +248,7 @@ __global__ void __launch_bounds__(256) gemm_f32_kernel(int M, int N, int K, floa
       const int gn = n0 + tx + 16 * j;
       if (gn >= N) continue;
       float* out = C + (long long)gm * ldc + gn;
-      *out = finish(acc[i][j], alpha, beta, out, bias, gn, epilogue);
+      *out = finish(acc[i][j], alpha, beta, beta != 0.0f ? *out : 0.0f, bias, gn, epilogue);
     }
   }
 }
