@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * var s = new CudaAttention.Shape(2, 128, 12, 4, 64);   // B, T, H, Hkv, D
- * try (CudaBuffer q = CudaBuffer.of(qs), k = CudaBuffer.of(ks), v = CudaBuffer.of(vs),
- *     out = CudaBuffer.allocate(s.queryElements() * 4), lse = CudaBuffer.allocate(s.lseElements() * 4)) {
+ * try (CudaBuffer q = CudaBuffer.of(qs); CudaBuffer k = CudaBuffer.of(ks); CudaBuffer v = CudaBuffer.of(vs);
+ *     CudaBuffer out = CudaBuffer.allocate(s.queryElements() * 4);
+ *     CudaBuffer lse = CudaBuffer.allocate(s.lseElements() * 4)) {
  *   CudaAttention.forward(CudaType.F32, q, k, v, out, lse, s, true, (float) (1 / Math.sqrt(64)));
  *   out.copyTo(result);                                 // float[B*T*H*D]
  * }
