@@ -158,7 +158,7 @@ public final class CudaAttention implements AttentionKernel {
     INDArray dv = Nd4j.createUninitialized(DataType.FLOAT, v.shape(), 'c');
     long wb = LlmjCuda.llmj_attention_backward_workspace(CudaType.F32.code, s.b(), s.t(), s.h(), s.hkv(), s.d());
     // scratch as an ND4J array: allocated and freed by ND4J's allocator, like the arrays around it
-    INDArray workspace = wb == 0 ? null : Nd4j.createUninitialized(DataType.BYTE, wb);
+    INDArray workspace = wb == 0 ? null : Nd4j.createUninitialized(DataType.INT8, wb);
     INDArray[] outputs = workspace == null ? new INDArray[] {dq, dk, dv} : new INDArray[] {dq, dk, dv, workspace};
     try (Nd4jCuda.Launch l = Nd4jCuda.launch(outputs, qc, kc, vc, oc, lc, doc)) {
       CudaRuntime.check(LlmjCuda.llmj_attention_backward(CudaType.F32.code, l.device(qc), l.device(kc),
