@@ -49,7 +49,15 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
     assertInputSet(false);
     Saved[] s = new Saved[1];
-    INDArray out = run(input, training, null, s);
+    INDArray out;
+    if (training && mgr.hasConfiguration(ArrayType.FF_CACHE) && mgr.isWorkspaceOpen(ArrayType.FF_CACHE)) {
+      // Made in the forward cache, the intermediates that backward reads need no copy there.
+      try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = mgr.notifyScopeBorrowed(ArrayType.FF_CACHE)) {
+        out = run(input, true, null, s);
+      }
+    } else {
+      out = run(input, training, null, s);
+    }
     saved = training ? s[0].keep(mgr) : null;
     return mgr.leverageTo(ArrayType.ACTIVATIONS, out);
   }

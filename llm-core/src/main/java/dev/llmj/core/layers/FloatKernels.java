@@ -15,8 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * pool. The layers fall back to their plain ND4J code for any other data type (the float64 gradient
  * checks run that code), and tests compare the two on awkward sizes.
  *
- * <p>Arrays cross the JNI boundary by bulk copy: {@link #read} and {@link #write} move a dense
- * c-order array to and from a {@code float[]} in one memcpy each, cheap next to the arithmetic.
+ * <p>Arrays cross the JNI boundary by bulk copy. The element-wise kernels {@link #stream} blocks of
+ * rows through small per-task buffers that stay in cache (one read of each input and one write of
+ * each output from main memory); {@link #read} and {@link #write} move a whole small array.
  */
 final class FloatKernels {
 
@@ -62,16 +63,77 @@ final class FloatKernels {
     return a;
   }
 
+  /** Row-range tasks for (rows, cols): one when the work is small, at most four per core. */
+  static int tasks(int rows, int cols) {
+    return (int) Math.min(Math.max(1, (long) rows * cols / MIN_WORK_PER_TASK),
+        Math.max(1, Math.min(rows, 4L * Runtime.getRuntime().availableProcessors())));
+  }
+
   /** Runs {@code body(from, to)} over row ranges covering [0, rows), in parallel when the work is large. */
   static void forRows(int rows, int cols, RowRange body) {
-    int tasks = (int) Math.min(Math.max(1, (long) rows * cols / MIN_WORK_PER_TASK),
-        Math.min(rows, 4L * Runtime.getRuntime().availableProcessors()));
+    forTasks(rows, cols, (task, from, to) -> body.run(from, to));
+  }
+
+  private static void forTasks(int rows, int cols, TaskRange body) {
+    int tasks = tasks(rows, cols);
     if (tasks <= 1) {
-      body.run(0, rows);
+      body.run(0, 0, rows);
       return;
     }
-    IntStream.range(0, tasks).parallel().forEach(i -> body.run(
+    IntStream.range(0, tasks).parallel().forEach(i -> body.run(i,
         (int) ((long) rows * i / tasks), (int) ((long) rows * (i + 1) / tasks)));
+  }
+
+  @FunctionalInterface
+  private interface TaskRange {
+    void run(int task, int from, int to);
+  }
+
+  /** Floats of one array per block: 32 KB, so a block of every array in a kernel stays in L2. */
+  private static final int BLOCK_FLOATS = 8192;
+
+  /** A kernel body over one block: rows {@code [first, first + rows)}, buffers of {@code rows * cols}. */
+  @FunctionalInterface
+  interface Block {
+    void run(int task, int first, int rows, float[][] in, float[][] out);
+  }
+
+  /**
+   * Streams dense float arrays of {@code rows} rows of {@code cols} through {@code body} in blocks of
+   * whole rows: each block of the inputs is copied into buffers, the body fills the output buffers,
+   * and they are copied into {@code out}. Tasks ({@link #tasks}) own disjoint row ranges, in order.
+   */
+  static void stream(int rows, int cols, INDArray[] in, INDArray[] out, Block body) {
+    int blockRows = Math.max(1, BLOCK_FLOATS / Math.max(1, cols));
+    forTasks(rows, cols, (task, from, to) -> {
+      FloatPointer[] ip = pointers(in), op = pointers(out);
+      float[][] ib = new float[in.length][blockRows * cols], ob = new float[out.length][blockRows * cols];
+      for (int r = from; r < to; r += blockRows) {
+        int nr = Math.min(blockRows, to - r), len = nr * cols;
+        long at = (long) r * cols;
+        for (int i = 0; i < in.length; i++) {
+          ip[i].position(at).get(ib[i], 0, len);
+        }
+        body.run(task, r, nr, ib, ob);
+        for (int i = 0; i < out.length; i++) {
+          op[i].position(at).put(ob[i], 0, len);
+        }
+      }
+    });
+  }
+
+  /** One pointer per array at its first element, owned by the calling task (positions are per pointer). */
+  private static FloatPointer[] pointers(INDArray[] arrays) {
+    FloatPointer[] p = new FloatPointer[arrays.length];
+    for (int i = 0; i < arrays.length; i++) {
+      p[i] = new FloatPointer(arrays[i].data().addressPointer());
+    }
+    return p;
+  }
+
+  /** An uninitialised dense c-order float array; every element must be written. */
+  static INDArray output(long... shape) {
+    return Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
   }
 
   @FunctionalInterface
@@ -80,52 +142,57 @@ final class FloatKernels {
   }
 
   /**
-   * Normalises each row of x (N, C): writes {@code xhat}, {@code rstd} (N) and {@code y = xhat*gain + bias}.
-   * {@code centre} false gives RMSNorm (no mean subtracted, bias null).
+   * Normalises each row of x (N, C): returns {@code y = xhat*gain + bias} and writes {@code xhat} (N, C)
+   * and {@code rstd} (N). {@code centre} false gives RMSNorm (no mean subtracted, bias null).
    */
-  static void normForward(float[] x, int n, int c, float[] gain, float[] bias, boolean centre, double eps,
-      float[] y, float[] xhat, float[] rstd) {
-    forRows(n, c, (from, to) -> {
-      for (int r = from; r < to; r++) {
+  static INDArray normForward(INDArray x, float[] gain, float[] bias, boolean centre, double eps, INDArray xhat,
+      float[] rstd) {
+    int n = (int) x.size(0), c = (int) x.size(1);
+    INDArray y = output(n, c);
+    stream(n, c, new INDArray[] {x}, new INDArray[] {y, xhat}, (task, first, rows, in, out) -> {
+      float[] xs = in[0];
+      for (int r = 0; r < rows; r++) {
         int o = r * c;
-        float mean = centre ? FloatMath.sum(x, o, o + c) / c : 0f;
-        float var = FloatMath.sumSquaredDeviation(x, o, o + c, mean) / c;
+        float mean = centre ? FloatMath.sum(xs, o, o + c) / c : 0f;
+        float var = FloatMath.sumSquaredDeviation(xs, o, o + c, mean) / c;
         float s = (float) (1 / Math.sqrt(var + eps));
-        rstd[r] = s;
-        FloatMath.normRow(x, o, c, mean, s, gain, bias, xhat, y);
+        rstd[first + r] = s;
+        FloatMath.normRow(xs, o, c, mean, s, gain, bias, out[1], out[0]);
       }
     });
+    return y;
   }
 
   /** Rows whose gain and bias gradients are summed in float before they join the double totals. */
   private static final int GRADIENT_BLOCK = 64;
 
   /**
-   * Norm backward: returns dx and writes {@code dGain = sum(dy*xhat)} and {@code dBias = sum(dy)} (over
-   * rows; dBias may be null). With {@code g = dy*gain}: {@code dx = rstd (g - mean(g) - xhat mean(g xhat))},
-   * RMSNorm without the {@code mean(g)} term.
+   * Norm backward: returns dx (N, C) and writes {@code dGain = sum(dy*xhat)} and {@code dBias = sum(dy)}
+   * (over rows; dBias may be null). With {@code g = dy*gain}:
+   * {@code dx = rstd (g - mean(g) - xhat mean(g xhat))}, RMSNorm without the {@code mean(g)} term.
    */
-  static float[] normBackward(float[] dy, float[] xhat, float[] rstd, int n, int c, float[] gain, boolean centre,
+  static INDArray normBackward(INDArray dy, INDArray xhat, float[] rstd, float[] gain, boolean centre,
       float[] dGain, float[] dBias) {
-    float[] dx = new float[n * c];
-    int tasks = Math.max(1, Math.min(n, 4 * Runtime.getRuntime().availableProcessors()));
+    int n = (int) dy.size(0), c = (int) dy.size(1);
+    INDArray dx = output(n, c);
+    int tasks = tasks(n, c);
     double[][] partial = new double[tasks][2 * c]; // per task: dGain then dBias
-    IntStream.range(0, tasks).parallel().forEach(task -> {
+    float[][] blockGain = new float[tasks][c], blockBias = new float[tasks][dBias == null ? 0 : c];
+    stream(n, c, new INDArray[] {dy, xhat}, new INDArray[] {dx}, (task, first, rows, in, out) -> {
+      float[] sums = new float[2], bg = blockGain[task], bb = dBias == null ? null : blockBias[task];
       double[] acc = partial[task];
-      float[] blockGain = new float[c], blockBias = dBias == null ? null : new float[c], sums = new float[2];
-      int from = (int) ((long) n * task / tasks), end = (int) ((long) n * (task + 1) / tasks);
-      for (int r = from; r < end; r++) {
+      for (int r = 0; r < rows; r++) {
         int o = r * c;
-        FloatMath.normGradientSums(dy, xhat, o, c, gain, blockGain, blockBias, sums);
+        FloatMath.normGradientSums(in[0], in[1], o, c, gain, bg, bb, sums);
         float meanG = centre ? sums[0] / c : 0f;
-        FloatMath.normGradientRow(dy, xhat, o, c, gain, meanG, sums[1] / c, rstd[r], dx);
-        if ((r - from) % GRADIENT_BLOCK == GRADIENT_BLOCK - 1 || r == end - 1) {
+        FloatMath.normGradientRow(in[0], in[1], o, c, gain, meanG, sums[1] / c, rstd[first + r], out[0]);
+        if (r % GRADIENT_BLOCK == GRADIENT_BLOCK - 1 || r == rows - 1) {
           for (int j = 0; j < c; j++) {
-            acc[j] += blockGain[j];
-            blockGain[j] = 0f;
-            if (blockBias != null) {
-              acc[c + j] += blockBias[j];
-              blockBias[j] = 0f;
+            acc[j] += bg[j];
+            bg[j] = 0f;
+            if (bb != null) {
+              acc[c + j] += bb[j];
+              bb[j] = 0f;
             }
           }
         }
@@ -182,18 +249,23 @@ final class FloatKernels {
   }
 
   /**
-   * {@code tanh(k (a + 0.044715 a^3))}, GELU's tanh, by {@link #tanh(float)}: one vectorised pass,
-   * where ND4J's tanh transform costs about ten times as much and Java's Math.tanh is a scalar call.
+   * GELU, tanh form, of a (N, C): returns {gelu(a), t} with {@code t = tanh(k (a + 0.044715 a^3))} by
+   * {@link #tanh(float)} for backward; one vectorised pass (ND4J's tanh transform costs about ten
+   * times as much, and Java's Math.tanh is a scalar call).
    */
-  static float[] geluTanh(float[] a, int rows, int cols) {
-    float[] t = new float[a.length];
-    forRows(rows, cols, (from, to) -> {
-      for (int i = from * cols, end = to * cols; i < end; i++) {
-        float x = a[i];
-        t[i] = tanh(GELU_K * (x + GELU_C * x * x * x));
+  static INDArray[] gelu(INDArray a) {
+    int rows = (int) a.size(0), cols = (int) a.size(1);
+    INDArray g = output(rows, cols), t = output(rows, cols);
+    stream(rows, cols, new INDArray[] {a}, new INDArray[] {g, t}, (task, first, nr, in, out) -> {
+      float[] x = in[0], gs = out[0], ts = out[1];
+      for (int i = 0, end = nr * cols; i < end; i++) {
+        float v = x[i];
+        float th = tanh(GELU_K * (v + GELU_C * v * v * v));
+        ts[i] = th;
+        gs[i] = 0.5f * v * (1 + th);
       }
     });
-    return t;
+    return new INDArray[] {g, t};
   }
 
   // tanh(x) = x P(x^2) / Q(x^2) on [-9, 9], P of degree 4 and Q of degree 4 in x^2, fitted for the
@@ -212,25 +284,17 @@ final class FloatKernels {
     return p / q;
   }
 
-  /** {@code 0.5 a (1 + t)} with {@code t} from {@link #geluTanh}. */
-  static float[] gelu(float[] a, float[] t, int rows, int cols) {
-    float[] g = new float[a.length];
-    forRows(rows, cols, (from, to) -> {
-      for (int i = from * cols, end = to * cols; i < end; i++) {
-        g[i] = 0.5f * a[i] * (1 + t[i]);
+  /** {@code dy * gelu'(a)} from the forward's tanh {@code t}: no transcendental left to evaluate. */
+  static INDArray geluBackward(INDArray a, INDArray t, INDArray dy) {
+    int rows = (int) a.size(0), cols = (int) a.size(1);
+    INDArray da = output(rows, cols);
+    stream(rows, cols, new INDArray[] {a, t, dy}, new INDArray[] {da}, (task, first, nr, in, out) -> {
+      float[] x = in[0], ts = in[1], d = in[2], o = out[0];
+      for (int i = 0, end = nr * cols; i < end; i++) {
+        float v = x[i], th = ts[i];
+        o[i] = d[i] * (0.5f * (1 + th) + 0.5f * v * (1 - th * th) * GELU_K * (1 + 3 * GELU_C * v * v));
       }
     });
-    return g;
-  }
-
-  /** {@code dy * gelu'(a)} from the forward's tanh, written over dy: no transcendental left to evaluate. */
-  static void geluBackward(float[] a, float[] t, float[] dy, int rows, int cols) {
-    forRows(rows, cols, (from, to) -> {
-      for (int i = from * cols, end = to * cols; i < end; i++) {
-        float x = a[i], th = t[i];
-        float d = 0.5f * (1 + th) + 0.5f * x * (1 - th * th) * GELU_K * (1 + 3 * GELU_C * x * x);
-        dy[i] *= d;
-      }
-    });
+    return da;
   }
 }

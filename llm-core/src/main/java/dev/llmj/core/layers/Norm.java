@@ -56,25 +56,26 @@ final class Norm {
   private static INDArray fusedForward(INDArray x, NormKind kind, double eps, INDArray gain, INDArray bias,
       Saved[] saved) {
     int n = (int) x.size(0), c = (int) x.size(1);
-    float[] y = new float[n * c], xhat = new float[n * c], rstd = new float[n];
-    FloatKernels.normForward(FloatKernels.read(x), n, c, FloatKernels.read(gain),
-        bias == null ? null : FloatKernels.read(bias), kind == NormKind.LAYER_NORM, eps, y, xhat, rstd);
+    float[] rstd = new float[n];
+    INDArray xhat = FloatKernels.output(n, c);
+    INDArray y = FloatKernels.normForward(x, FloatKernels.read(gain), bias == null ? null : FloatKernels.read(bias),
+        kind == NormKind.LAYER_NORM, eps, xhat, rstd);
     if (saved != null) {
-      saved[0] = new Saved(FloatKernels.create(xhat, n, c), FloatKernels.create(rstd, n, 1));
+      saved[0] = new Saved(xhat, FloatKernels.create(rstd, n, 1));
     }
-    return FloatKernels.create(y, n, c);
+    return y;
   }
 
   private static INDArray fusedBackward(INDArray dy, Saved s, NormKind kind, INDArray gain, INDArray dGain,
       INDArray dBias) {
-    int n = (int) dy.size(0), c = (int) dy.size(1);
+    int c = (int) dy.size(1);
     float[] dg = new float[c], db = dBias == null ? null : new float[c];
-    float[] dx = FloatKernels.normBackward(FloatKernels.read(dy), FloatKernels.read(s.xhat()),
-        FloatKernels.read(s.rstd()), n, c, FloatKernels.read(gain), kind == NormKind.LAYER_NORM, dg, db);
+    INDArray dx = FloatKernels.normBackward(dy, s.xhat(), FloatKernels.read(s.rstd()), FloatKernels.read(gain),
+        kind == NormKind.LAYER_NORM, dg, db);
     FloatKernels.write(dg, dGain);
     if (dBias != null) {
       FloatKernels.write(db, dBias);
     }
-    return FloatKernels.create(dx, n, c);
+    return dx;
   }
 }

@@ -49,11 +49,7 @@ final class Ops {
    */
   static INDArray[] gelu(INDArray a) {
     if (FloatKernels.eligible(a) && a.rank() == 2) {
-      int rows = (int) a.size(0), cols = (int) a.size(1);
-      float[] x = FloatKernels.read(a);
-      float[] t = FloatKernels.geluTanh(x, rows, cols);
-      return new INDArray[] {FloatKernels.create(FloatKernels.gelu(x, t, rows, cols), rows, cols),
-          FloatKernels.create(t, rows, cols)};
+      return FloatKernels.gelu(a);
     }
     INDArray t = Transforms.tanh(a.mul(a).muli(GELU_C).addi(1).muli(a).muli(GELU_K), false);
     return new INDArray[] {t.add(1).muli(a).muli(0.5), t};
@@ -62,10 +58,7 @@ final class Ops {
   /** {@code dy * gelu'(a)}, with {@code t} the tanh that {@link #gelu} returned. */
   static INDArray geluBackward(INDArray a, INDArray t, INDArray dy) {
     if (FloatKernels.eligible(a, t, dy) && a.rank() == 2 && java.util.Arrays.equals(a.shape(), dy.shape())) {
-      int rows = (int) a.size(0), cols = (int) a.size(1);
-      float[] d = FloatKernels.read(dy);
-      FloatKernels.geluBackward(FloatKernels.read(a), FloatKernels.read(t), d, rows, cols);
-      return FloatKernels.create(d, rows, cols);
+      return FloatKernels.geluBackward(a, t, dy);
     }
     // d/da = 0.5 (1 + t) + 0.5 a (1 - t^2) k (1 + 3c a^2)
     INDArray inner = a.mul(a).muli(3 * GELU_C).addi(1).muli(GELU_K).muli(a).muli(t.mul(t).rsubi(1)).muli(0.5);
