@@ -21,8 +21,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class FloatKernels {
 
-  private static final float GELU_K = (float) Math.sqrt(2 / Math.PI);
-  private static final float GELU_C = 0.044715f;
   /** Rows below which splitting across threads costs more than it saves. */
   private static final int MIN_WORK_PER_TASK = 1 << 15;
 
@@ -249,39 +247,16 @@ final class FloatKernels {
   }
 
   /**
-   * GELU, tanh form, of a (N, C): returns {gelu(a), t} with {@code t = tanh(k (a + 0.044715 a^3))} by
-   * {@link #tanh(float)} for backward; one vectorised pass (ND4J's tanh transform costs about ten
-   * times as much, and Java's Math.tanh is a scalar call).
+   * GELU, tanh form, of a (N, C): returns {gelu(a), t} with {@code t = tanh(k (a + 0.044715 a^3))} for
+   * backward, in one pass of {@link FloatMath#gelu} (ND4J's tanh transform costs about ten times as much).
    */
   static INDArray[] gelu(INDArray a) {
     int rows = (int) a.size(0), cols = (int) a.size(1);
     INDArray g = output(rows, cols), t = output(rows, cols);
     stream(rows, cols, new INDArray[] {a}, new INDArray[] {g, t}, (task, first, nr, in, out) -> {
-      float[] x = in[0], gs = out[0], ts = out[1];
-      for (int i = 0, end = nr * cols; i < end; i++) {
-        float v = x[i];
-        float th = tanh(GELU_K * (v + GELU_C * v * v * v));
-        ts[i] = th;
-        gs[i] = 0.5f * v * (1 + th);
-      }
+      FloatMath.gelu(in[0], out[0], out[1], nr * cols);
     });
     return new INDArray[] {g, t};
-  }
-
-  // tanh(x) = x P(x^2) / Q(x^2) on [-9, 9], P of degree 4 and Q of degree 4 in x^2, fitted for the
-  // least maximum error by iterated reweighted least squares (float32 evaluation: at most 4e-7 from
-  // tanh anywhere); beyond 9, tanh is 1 to within float precision.
-  private static final float P0 = 0.99999988f, P1 = 0.13373317f, P2 = 3.4867218e-3f, P3 = 2.0474103e-5f,
-      P4 = 1.3187331e-8f;
-  private static final float Q1 = 0.46706614f, Q2 = 2.5842514e-2f, Q3 = 3.2716128e-4f, Q4 = 7.7039431e-7f;
-
-  /** tanh in float arithmetic only (no call, no table), so that loops over it vectorise. */
-  static float tanh(float x) {
-    float v = Math.max(-9f, Math.min(9f, x));
-    float s = v * v;
-    float p = v * (P0 + s * (P1 + s * (P2 + s * (P3 + s * P4))));
-    float q = 1f + s * (Q1 + s * (Q2 + s * (Q3 + s * Q4)));
-    return p / q;
   }
 
   /** {@code dy * gelu'(a)} from the forward's tanh {@code t}: no transcendental left to evaluate. */
@@ -289,11 +264,7 @@ final class FloatKernels {
     int rows = (int) a.size(0), cols = (int) a.size(1);
     INDArray da = output(rows, cols);
     stream(rows, cols, new INDArray[] {a, t, dy}, new INDArray[] {da}, (task, first, nr, in, out) -> {
-      float[] x = in[0], ts = in[1], d = in[2], o = out[0];
-      for (int i = 0, end = nr * cols; i < end; i++) {
-        float v = x[i], th = ts[i];
-        o[i] = d[i] * (0.5f * (1 + th) + 0.5f * v * (1 - th * th) * GELU_K * (1 + 3 * GELU_C * v * v));
-      }
+      FloatMath.geluBackward(in[0], in[1], in[2], out[0], nr * cols);
     });
     return da;
   }

@@ -152,4 +152,25 @@ public final class FloatMath {
       PlainLoops.normGradientRow(dy, xhat, o, n, gain, meanG, meanGx, rstd, dx);
     }
   }
+
+  /**
+   * GELU, tanh form, of {@code x[0, n)}: {@code t = tanh(sqrt(2/pi) (x + 0.044715 x^3))} and
+   * {@code g = 0.5 x (1 + t)}. The plain path evaluates tanh as a rational function (within 4e-7).
+   */
+  public static void gelu(float[] x, float[] g, float[] t, int n) {
+    if (SIMD) {
+      VectorLoops.gelu(x, g, t, n);
+    } else {
+      PlainLoops.gelu(x, g, t, n);
+    }
+  }
+
+  /** {@code dx = dy * gelu'(x)} over {@code [0, n)}, from the forward's tanh {@code t}. */
+  public static void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) {
+    if (SIMD) {
+      VectorLoops.geluBackward(x, t, dy, dx, n);
+    } else {
+      PlainLoops.geluBackward(x, t, dy, dx, n);
+    }
+  }
 }

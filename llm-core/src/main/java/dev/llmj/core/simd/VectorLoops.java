@@ -150,4 +150,46 @@ final class VectorLoops {
       dx[o + j] = (dy[o + j] * gain[j] - meanG - xhat[o + j] * meanGx) * rstd;
     }
   }
+
+  static void gelu(float[] x, float[] g, float[] t, int n) {
+    int i = 0, end = F.loopBound(n);
+    for (; i < end; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, i);
+      FloatVector th = tanh(v.mul(v).mul(v).mul(PlainLoops.GELU_C).add(v).mul(PlainLoops.GELU_K));
+      th.intoArray(t, i);
+      th.add(1f).mul(v).mul(0.5f).intoArray(g, i);
+    }
+    for (; i < n; i++) {
+      float v = x[i];
+      float th = PlainLoops.tanh(PlainLoops.GELU_K * (v + PlainLoops.GELU_C * v * v * v));
+      t[i] = th;
+      g[i] = 0.5f * v * (1 + th);
+    }
+  }
+
+  /** {@link PlainLoops#tanh}'s rational function on vectors: faster than the library's TANH here. */
+  private static FloatVector tanh(FloatVector x) {
+    FloatVector v = x.max(-9f).min(9f);
+    FloatVector s = v.mul(v);
+    FloatVector p = s.mul(PlainLoops.P4).add(PlainLoops.P3).mul(s).add(PlainLoops.P2).mul(s).add(PlainLoops.P1).mul(s)
+        .add(PlainLoops.P0).mul(v);
+    FloatVector q = s.mul(PlainLoops.Q4).add(PlainLoops.Q3).mul(s).add(PlainLoops.Q2).mul(s).add(PlainLoops.Q1).mul(s)
+        .add(1f);
+    return p.div(q);
+  }
+
+  static void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) {
+    int i = 0, end = F.loopBound(n);
+    float k = PlainLoops.GELU_K, c3 = 3 * PlainLoops.GELU_C;
+    for (; i < end; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, i), th = FloatVector.fromArray(F, t, i);
+      // 0.5 (1 + t) + 0.5 v (1 - t^2) k (1 + 3c v^2)
+      FloatVector inner = v.mul(v).mul(c3).add(1f).mul(th.mul(th).neg().add(1f)).mul(v).mul(0.5f * k);
+      th.add(1f).mul(0.5f).add(inner).mul(FloatVector.fromArray(F, dy, i)).intoArray(dx, i);
+    }
+    for (; i < n; i++) {
+      float v = x[i], th = t[i];
+      dx[i] = dy[i] * (0.5f * (1 + th) + 0.5f * v * (1 - th * th) * k * (1 + c3 * v * v));
+    }
+  }
 }

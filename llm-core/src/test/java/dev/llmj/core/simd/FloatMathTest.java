@@ -50,6 +50,26 @@ class FloatMathTest {
     assertTrue(PlainLoops.exp(Float.NEGATIVE_INFINITY) < 1.7e-38f, "e^-inf");
   }
 
+  /** The rational tanh against Math.tanh on a fine grid, the saturated tails and tiny arguments. */
+  @Test
+  void tanhMatchesMathTanh() {
+    double worstAbs = 0, worstRelSmall = 0;
+    for (int i = -2_000_000; i <= 2_000_000; i++) {
+      float x = i * 1e-5f;
+      double want = Math.tanh(x);
+      worstAbs = Math.max(worstAbs, Math.abs(PlainLoops.tanh(x) - want));
+      if (Math.abs(x) < 0.5 && x != 0) worstRelSmall = Math.max(worstRelSmall, Math.abs(PlainLoops.tanh(x) - want) / Math.abs(want));
+    }
+    for (float x : new float[] {1e-30f, -1e-30f, 1e-8f, 30f, -30f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE}) {
+      worstAbs = Math.max(worstAbs, Math.abs(PlainLoops.tanh(x) - Math.tanh(x)));
+    }
+    assertEquals(0f, PlainLoops.tanh(0f));
+    System.out.printf("rational tanh: worst absolute error %.2e on [-20, 20], worst relative error %.2e below 0.5%n",
+        worstAbs, worstRelSmall);
+    assertTrue(worstAbs < 5e-7, "worst absolute error " + worstAbs);
+    assertTrue(worstRelSmall < 1e-6, "worst relative error near 0: " + worstRelSmall);
+  }
+
   /** The loops under test, so one check covers both classes. */
   private interface Loops {
     float max(float[] a, int from, int to);
@@ -62,6 +82,8 @@ class FloatMathTest {
     void normRow(float[] x, int o, int n, float mean, float rstd, float[] gain, float[] bias, float[] xhat, float[] y);
     void normGradientSums(float[] dy, float[] xhat, int o, int n, float[] gain, float[] dGain, float[] dBias, float[] sums);
     void normGradientRow(float[] dy, float[] xhat, int o, int n, float[] gain, float meanG, float meanGx, float rstd, float[] dx);
+    void gelu(float[] x, float[] g, float[] t, int n);
+    void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n);
   }
 
   private static void check(Loops loops) {
@@ -162,6 +184,21 @@ class FloatMathTest {
         }
       }
     }
+    // GELU over arguments covering tanh's saturated tails, against the formula in double
+    float[] x = random(rnd, 4099), dy = random(rnd, 4099);
+    for (int n : new int[] {0, 1, 15, 16, 17, 4099}) {
+      float[] g = new float[n], t = new float[n], dx = new float[n];
+      loops.gelu(x, g, t, n);
+      loops.geluBackward(x, t, dy, dx, n);
+      for (int i = 0; i < n; i++) {
+        double v = x[i], th = Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v));
+        double d = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);
+        String tag = loops.getClass().getSimpleName() + " gelu n=" + n + " at " + i + " (x=" + v + ")";
+        worst = Math.max(worst, rel(tag + " tanh", th, t[i], 1));
+        worst = Math.max(worst, rel(tag + " value", 0.5 * v * (1 + th), g[i], 1 + Math.abs(v)));
+        worst = Math.max(worst, rel(tag + " gradient", dy[i] * d, dx[i], 2 + Math.abs(v * dy[i])));
+      }
+    }
     System.out.printf("%s: worst relative difference %.2e%n", loops.getClass().getSimpleName(), worst);
   }
 
@@ -201,6 +238,8 @@ class FloatMathTest {
     public void normRow(float[] x, int o, int n, float m, float r, float[] g, float[] b, float[] h, float[] y) { PlainLoops.normRow(x, o, n, m, r, g, b, h, y); }
     public void normGradientSums(float[] dy, float[] h, int o, int n, float[] g, float[] dg, float[] db, float[] s) { PlainLoops.normGradientSums(dy, h, o, n, g, dg, db, s); }
     public void normGradientRow(float[] dy, float[] h, int o, int n, float[] g, float mg, float mgx, float r, float[] dx) { PlainLoops.normGradientRow(dy, h, o, n, g, mg, mgx, r, dx); }
+    public void gelu(float[] x, float[] g, float[] t, int n) { PlainLoops.gelu(x, g, t, n); }
+    public void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) { PlainLoops.geluBackward(x, t, dy, dx, n); }
   }
 
   private static final class Vector implements Loops {
@@ -214,6 +253,8 @@ class FloatMathTest {
     public void normRow(float[] x, int o, int n, float m, float r, float[] g, float[] b, float[] h, float[] y) { VectorLoops.normRow(x, o, n, m, r, g, b, h, y); }
     public void normGradientSums(float[] dy, float[] h, int o, int n, float[] g, float[] dg, float[] db, float[] s) { VectorLoops.normGradientSums(dy, h, o, n, g, dg, db, s); }
     public void normGradientRow(float[] dy, float[] h, int o, int n, float[] g, float mg, float mgx, float r, float[] dx) { VectorLoops.normGradientRow(dy, h, o, n, g, mg, mgx, r, dx); }
+    public void gelu(float[] x, float[] g, float[] t, int n) { VectorLoops.gelu(x, g, t, n); }
+    public void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) { VectorLoops.geluBackward(x, t, dy, dx, n); }
   }
 
 }

@@ -64,11 +64,6 @@ final class BenchCommand {
       ModelConfig config = ModelConfig.of(Architecture.GPT2, vocab, seqLen, layers, heads, dModel);
       Nd4j.getEnvironment().setMaxMasterThreads(threads);
       Nd4j.getEnvironment().setMaxThreads(threads);
-      String peakSource = "--peak-gflops";
-      if (peakGflops <= 0) {
-        peakGflops = measurePeakGflops();
-        peakSource = "measured sgemm 1024^3 on " + threads + " threads";
-      }
       LanguageModel lm = LanguageModel.create(config, seed);
       ComputationGraph graph = lm.graph();
       StepClock clock = new StepClock();
@@ -89,6 +84,12 @@ final class BenchCommand {
         throw new java.io.UncheckedIOException(e);
       }
       double[] ms = clock.stepMillis(warmup);
+      String peakSource = "--peak-gflops";
+      if (peakGflops <= 0) {
+        // after training, so that JIT compilation and first-touch page faults do not lower the peak
+        peakGflops = measurePeakGflops();
+        peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads";
+      }
       double median = median(ms);
       // Training FLOPs per token: 6 per parameter (forward + backward) plus attention scores and
       // values, 12 * layers * T * C (the PaLM / nanoGPT estimate, full causal matrix counted).
@@ -125,14 +126,15 @@ final class BenchCommand {
       return out;
     }
 
-    /** Best of a few 1024^3 float gemms: the attainable peak of this backend on these threads. */
+    /** Best of five 2048^3 float gemms after one untimed: the attainable peak of this backend on these threads. */
     private static double measurePeakGflops() {
-      int n = 1024;
+      int n = 2048;
       INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
       INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
       INDArray c = Nd4j.create(DataType.FLOAT, n, n);
       double best = Double.MAX_VALUE;
-      for (int i = 0; i < 6; i++) {
+      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+      for (int i = 0; i < 5; i++) {
         long t0 = System.nanoTime();
         Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
         best = Math.min(best, (System.nanoTime() - t0) / 1e9);
