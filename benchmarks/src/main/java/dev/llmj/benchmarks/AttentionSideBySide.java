@@ -10,9 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Plain ND4J attention and the CPU kernel, forward + backward, timed in alternation on the same
  * inputs (B=8, H=4, D=64, causal) so that load from other processes hits both alike; prints
- * median milliseconds, GFLOP/s (7 B H T^2 D per call) and the speed-up.
+ * median milliseconds, GFLOP/s (7 B H T^2 D per call, the full score matrix counted although
+ * causal attention needs about half), the speed-up, and the kernel's GFLOP/s as a share of a
+ * 2048^3 float GEMM measured in the same process (best of five, before and after the attention runs).
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.llmj.benchmarks.AttentionSideBySide [rounds] [T...]}
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
+ * dev.llmj.benchmarks.AttentionSideBySide [rounds] [T...]}
  */
 public final class AttentionSideBySide {
 
@@ -24,8 +27,10 @@ public final class AttentionSideBySide {
         ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {256, 1024, 2048};
     AttentionKernel kernel = new CpuKernels().attention().orElseThrow();
     double scale = 1 / Math.sqrt(64);
-    System.out.printf("%6s %12s %12s %10s %10s %8s%n", "T", "plain ms", "kernel ms", "plain GF/s", "kernel GF/s",
-        "speed-up");
+    double gemm = gemmGflops();
+    System.out.printf("GEMM 2048^3: %.1f GFLOP/s%n", gemm);
+    System.out.printf("%6s %12s %12s %10s %10s %8s %12s%n", "T", "plain ms", "kernel ms", "plain GF/s", "kernel GF/s",
+        "speed-up", "kernel/GEMM");
     for (int t : lengths) {
       INDArray q = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64), k = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
       INDArray v = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64), dOut = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
@@ -43,8 +48,25 @@ public final class AttentionSideBySide {
         }
       }
       double p = median(plain), f = median(fast), gflop = 7.0 * 8 * 4 * t * (double) t * 64 / 1e9;
-      System.out.printf("%6d %12.0f %12.0f %10.1f %10.1f %8.2f%n", t, p, f, gflop / p * 1e3, gflop / f * 1e3, p / f);
+      System.out.printf("%6d %12.0f %12.0f %10.1f %10.1f %8.2f %11.0f%%%n", t, p, f, gflop / p * 1e3, gflop / f * 1e3,
+          p / f, 100 * gflop / f * 1e3 / gemm);
     }
+    System.out.printf("GEMM 2048^3 after: %.1f GFLOP/s%n", gemmGflops());
+  }
+
+  /** Best of five 2048^3 float GEMMs after one untimed. */
+  private static double gemmGflops() {
+    int n = 2048;
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+    Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return 2.0 * n * n * n / best / 1e9;
   }
 
   private static double median(double[] x) {

@@ -24,6 +24,13 @@ public final class FloatMath {
 
   private static final boolean SIMD = simdUsable();
 
+  static {
+    if (!SIMD && !whyNotSimd().startsWith("-D")) {
+      org.slf4j.LoggerFactory.getLogger(FloatMath.class).info("Softmax, norm and loss loops run without SIMD: {}."
+          + " Start the JVM with --add-modules jdk.incubator.vector for the fast path.", whyNotSimd());
+    }
+  }
+
   private FloatMath() {}
 
   /** True when the Vector API path runs (see the class comment). */

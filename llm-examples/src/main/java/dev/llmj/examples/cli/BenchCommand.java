@@ -3,6 +3,7 @@ package dev.llmj.examples.cli;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
+import dev.llmj.core.simd.FloatMath;
 import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.Trainer;
@@ -98,8 +99,9 @@ final class BenchCommand {
       double mfu = tokensPerSecond * flopsPerToken / (peakGflops * 1e9);
       System.err.printf(Locale.ROOT, "model: GPT-2 %d layers, %d heads, d_model %d, seq %d, batch %d, vocab %d, %,d"
           + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab, config.parameterCount(), threads);
-      System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s%n",
-          dev.llmj.core.kernel.Kernels.attention().name(), dev.llmj.core.kernel.Kernels.matmul().name());
+      System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s simd=%s%n",
+          dev.llmj.core.kernel.Kernels.attention().name(), dev.llmj.core.kernel.Kernels.matmul().name(),
+          FloatMath.simd() ? FloatMath.lanes() + " floats" : "off (" + FloatMath.whyNotSimd() + ")");
       System.err.printf(Locale.ROOT, "step ms after %d warm-up steps: %s%n", warmup, Arrays.toString(
           Arrays.stream(ms).mapToLong(Math::round).toArray()));
       System.err.printf(Locale.ROOT, "peak %.1f GFLOP/s (%s); %.3g FLOPs/token%n", peakGflops, peakSource,
