@@ -45,7 +45,9 @@ final class CudaRuntime {
 
   /** The exception for a failed status: bad argument, CUDA runtime error or unsupported combination. */
   static RuntimeException failure(int status, String function, String message) {
-    String text = function + ": " + (message == null || message.isBlank() ? "(no message from the library)" : message);
+    String detail = message == null || message.isBlank() ? "(no message from the library)" : message;
+    // the kernels' own messages start with the function's name already
+    String text = detail.startsWith(function + ":") ? detail : function + ": " + detail;
     return switch (status) {
       case LLMJ_BAD_ARGUMENT -> new IllegalArgumentException(text);
       case LLMJ_CUDA_ERROR -> new CudaException(status, text);

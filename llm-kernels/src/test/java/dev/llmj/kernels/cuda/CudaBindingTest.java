@@ -68,6 +68,8 @@ class CudaBindingTest {
     assertInstanceOf(CudaException.class, unknown);
     assertTrue(unknown.getMessage().contains("status 42"), unknown.getMessage());
     assertTrue(CudaRuntime.failure(1, "llmj_free", " ").getMessage().contains("no message"));
+    assertEquals("llmj_malloc: bytes=0", CudaRuntime.failure(1, "llmj_malloc", "llmj_malloc: bytes=0").getMessage(),
+        "a message that already names the function is not prefixed twice");
   }
 
   @Test
