@@ -42,7 +42,7 @@ final class FlashAttention implements AttentionKernel {
       return ExactAttention.forward(dims, q, k, v, causal, scale);
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v);
-    INDArray out = Nd4j.create(DataType.FLOAT, dims.queryShape(), 'c');
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written (beta 0)
     float[] lse = new float[dims.b() * dims.h() * dims.t()];
     int g = dims.group();
     // one task per (batch, kv head), running its G query heads in order
@@ -68,8 +68,8 @@ final class FlashAttention implements AttentionKernel {
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v), oc = denseC(out), doc = denseC(dOut);
     float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
-    INDArray dq = Nd4j.create(DataType.FLOAT, dims.queryShape(), 'c');
-    INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
+    INDArray dq = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // written with beta 0
+    INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c'); // accumulated: starts at zero
     INDArray dv = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
     int g = dims.group();
     parallel(dims.b() * dims.hkv(), task -> {
