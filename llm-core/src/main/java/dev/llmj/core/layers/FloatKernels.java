@@ -9,10 +9,11 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Fused kernels for float32 layers: LayerNorm/RMSNorm forward and backward, GELU and its derivative.
- * Each replaces a chain of five to fifteen whole-array ND4J ops (every one a JNI call, an allocation
- * and a full pass over memory) with one or two passes over rows, split across the common fork-join
- * pool. The layers fall back to their plain ND4J code for any other data type (the float64 gradient
+ * Fused kernels for float32 layers: LayerNorm/RMSNorm forward and backward, GELU and its derivative,
+ * softmax cross-entropy with its logits gradient. Each replaces a chain of five to fifteen whole-array
+ * ND4J ops (every one a JNI call, an allocation and a full pass over memory) with one or two passes
+ * over rows, split across the common fork-join pool; the arithmetic is {@link FloatMath}'s (SIMD where
+ * the JVM has the Vector API). The layers fall back to their plain ND4J code for any other data type (the float64 gradient
  * checks run that code), and tests compare the two on awkward sizes.
  *
  * <p>Arrays cross the JNI boundary by bulk copy. The element-wise kernels {@link #stream} blocks of
