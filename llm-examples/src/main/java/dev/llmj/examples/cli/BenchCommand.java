@@ -14,9 +14,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -91,7 +89,7 @@ final class BenchCommand {
         peakGflops = measurePeakGflops();
         peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads";
       }
-      double median = median(ms);
+      double median = StepClock.median(ms);
       // Training FLOPs per token: 6 per parameter (forward + backward) plus attention scores and
       // values, 12 * layers * T * C (the PaLM / nanoGPT estimate, full causal matrix counted).
       double flopsPerToken = 6.0 * config.parameterCount() + 12.0 * layers * seqLen * dModel;
@@ -144,38 +142,7 @@ final class BenchCommand {
       return 2.0 * n * n * n / best / 1e9;
     }
 
-    private static double median(double[] v) {
-      double[] s = v.clone();
-      Arrays.sort(s);
-      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
   }
 
   /** Wall time between the ends of consecutive iterations, the first measured from the epoch start. */
-  private static final class StepClock extends BaseTrainingListener {
-    private final List<Long> ends = new ArrayList<>();
-    private long start;
-
-    @Override
-    public void onEpochStart(Model model) {
-      if (ends.isEmpty()) {
-        start = System.nanoTime();
-      }
-    }
-
-    @Override
-    public void iterationDone(Model model, int iteration, int epoch) {
-      ends.add(System.nanoTime());
-    }
-
-    double[] stepMillis(int skip) {
-      double[] out = new double[ends.size() - skip];
-      long previous = skip == 0 ? start : ends.get(skip - 1);
-      for (int i = skip; i < ends.size(); i++) {
-        out[i - skip] = (ends.get(i) - previous) / 1e6;
-        previous = ends.get(i);
-      }
-      return out;
-    }
-  }
 }

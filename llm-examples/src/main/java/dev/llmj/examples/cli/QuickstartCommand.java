@@ -200,14 +200,13 @@ final class QuickstartCommand implements Callable<Integer> {
   /** Wall time of a training step, from a throwaway model: the mean of a few steps after one warm-up step. */
   private double measureStepSeconds(ModelConfig modelConfig, Path shards, PackingConfig packing) throws IOException {
     LanguageModel probe = LanguageModel.create(modelConfig, seed);
+    StepClock clock = new StepClock();
+    probe.graph().setListeners(clock);
     PackingIterator it = PackingIterator.open(shards, packing);
-    // Warm-up steps first: until the JIT has compiled the SIMD loops a step takes about twice as long,
-    // which would halve the budget's steps.
-    Trainer.builder(probe.graph(), trainConfig(4)).train(PositionedIterator.packing(it)).build().run();
-    int measured = 4;
-    long start = System.nanoTime();
-    Trainer.builder(probe.graph(), trainConfig(measured)).train(PositionedIterator.packing(it)).build().run();
-    return (System.nanoTime() - start) / 1e9 / measured;
+    Trainer.builder(probe.graph(), trainConfig(8)).train(PositionedIterator.packing(it)).build().run();
+    // The median of the last steps: until the JIT has compiled the SIMD loops a step takes about twice
+    // as long, which would halve the budget's steps.
+    return StepClock.median(clock.stepMillis(4)) / 1e3;
   }
 
   /** Cross-entropy of the validation tail under a unigram model of the training tokens (add-one smoothed). */

@@ -1,0 +1,46 @@
+package dev.llmj.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmj.core.model.Architecture;
+import dev.llmj.core.model.ModelConfig;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code llm bench train} on a tiny model: the last stdout line has the documented form, tokens/s
+ * agrees with ms/step and the batch, and MFU is tokens/s times the FLOPs per token (6N plus the
+ * attention term, worked out here from the parameter count) over the given peak.
+ */
+class BenchCommandTest {
+
+  private static final Pattern LINE = Pattern.compile("tokens/s=(\\d+) ms/step=([0-9.]+) mfu=([0-9.]+)");
+
+  @Test
+  void trainPrintsThroughputAndMfu() {
+    Object[] r = TokenizerCommandsTest.run("bench", "train", "--layers", "2", "--heads", "2", "--d-model", "32",
+        "--seq-len", "16", "--batch", "4", "--vocab", "64", "--steps", "5", "--warmup", "2", "--threads", "1",
+        "--peak-gflops", "10");
+    assertEquals(0, r[0], (String) r[2]);
+    String[] lines = ((String) r[1]).strip().split("\n");
+    Matcher m = LINE.matcher(lines[lines.length - 1]);
+    assertTrue(m.matches(), "last line: " + lines[lines.length - 1]);
+    double tokensPerSecond = Double.parseDouble(m.group(1)), ms = Double.parseDouble(m.group(2));
+    double mfu = Double.parseDouble(m.group(3));
+    assertTrue(ms > 0 && tokensPerSecond > 0, lines[lines.length - 1]);
+    assertEquals(4 * 16 / (ms / 1e3), tokensPerSecond, 0.51 + 1e-3 * tokensPerSecond, "tokens/s = B*T / step time");
+    long params = ModelConfig.of(Architecture.GPT2, 64, 16, 2, 2, 32).parameterCount();
+    double flopsPerToken = 6.0 * params + 12.0 * 2 * 16 * 32;
+    assertEquals(tokensPerSecond * flopsPerToken / 10e9, mfu, 1e-4 + 1e-3 * mfu, "mfu = tokens/s * FLOPs/token / peak");
+    assertTrue(((String) r[2]).contains("kernels: attention="), (String) r[2]);
+  }
+
+  @Test
+  void stepsMustExceedWarmup() {
+    Object[] r = TokenizerCommandsTest.run("bench", "train", "--steps", "2", "--warmup", "2");
+    assertEquals(Llm.EXIT_USAGE, r[0]);
+    assertTrue(((String) r[2]).contains("--steps 2 must exceed --warmup 2"), (String) r[2]);
+  }
+}
