@@ -197,7 +197,7 @@ final class QuickstartCommand implements Callable<Integer> {
         "checkpoint_every=" + Math.max(10, steps / 5), "keep_last=2", "keep_best=true", "seed=" + seed));
   }
 
-  /** Wall time of a training step, from a throwaway model: the mean of a few steps after one warm-up step. */
+  /** Wall time of a training step, from a throwaway model: the median of steps 5 to 8. */
   private double measureStepSeconds(ModelConfig modelConfig, Path shards, PackingConfig packing) throws IOException {
     LanguageModel probe = LanguageModel.create(modelConfig, seed);
     StepClock clock = new StepClock();
