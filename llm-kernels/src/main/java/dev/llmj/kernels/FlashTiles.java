@@ -139,8 +139,8 @@ final class FlashTiles {
       gradStrip.get(ds, 0, rows * cols);
       for (int r = 0; r < rows; r++) {
         int o = dims.q(bi, i0 + r, hi);
-        at(out, o).get(rowA);
-        at(dOut, o).get(rowB);
+        at(out, o).get(rowA, 0, d); // the scratch rows may be longer than d
+        at(dOut, o).get(rowB, 0, d);
         // rowsum(dO * O) equals rowsum(P * dP), the softmax Jacobian's correction
         float delta = FloatMath.dot(rowA, 0, rowB, 0, d);
         scoreGradientRow(r * cols, dims.keyEnd(causal, i0 + r), cols, lse[dims.lse(bi, hi, i0 + r)], delta);

@@ -106,16 +106,17 @@ final class FloatKernels {
     int blockRows = Math.max(1, BLOCK_FLOATS / Math.max(1, cols));
     forTasks(rows, cols, (task, from, to) -> {
       FloatPointer[] ip = pointers(in), op = pointers(out);
+      long[] ib0 = positions(ip), ob0 = positions(op);
       float[][] ib = new float[in.length][blockRows * cols], ob = new float[out.length][blockRows * cols];
       for (int r = from; r < to; r += blockRows) {
         int nr = Math.min(blockRows, to - r), len = nr * cols;
         long at = (long) r * cols;
         for (int i = 0; i < in.length; i++) {
-          ip[i].position(at).get(ib[i], 0, len);
+          ip[i].position(ib0[i] + at).get(ib[i], 0, len);
         }
         body.run(task, r, nr, ib, ob);
         for (int i = 0; i < out.length; i++) {
-          op[i].position(at).put(ob[i], 0, len);
+          op[i].position(ob0[i] + at).put(ob[i], 0, len);
         }
       }
     });
@@ -128,6 +129,14 @@ final class FloatKernels {
       p[i] = new FloatPointer(arrays[i].data().addressPointer());
     }
     return p;
+  }
+
+  private static long[] positions(FloatPointer[] p) {
+    long[] at = new long[p.length];
+    for (int i = 0; i < p.length; i++) {
+      at[i] = p[i].position();
+    }
+    return at;
   }
 
   /** An uninitialised dense c-order float array; every element must be written. */
