@@ -52,7 +52,7 @@ final class FlashTiles {
         s = new float[n];
         ds = new float[n];
       }
-      if (rowA.length < d) {
+      if (rowA.length != d) { // exactly d: whole-array reads of a row must not run past it
         rowA = new float[d];
         rowB = new float[d];
       }
