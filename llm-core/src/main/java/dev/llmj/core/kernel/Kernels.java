@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Function;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Chooses the kernels the layers call. The highest-priority {@link KernelProvider} found with
@@ -90,5 +93,22 @@ public final class Kernels {
 
   private static final class MatmulHolder {
     static final MatmulKernel KERNEL = choose(availableMatmul(), System.getProperty(MATMUL_PROPERTY), MATMUL_PROPERTY);
+  }
+
+  /**
+   * {@code y += alpha x} as one BLAS axpy over the memory of both arrays, when they are contiguous
+   * (element-wise stride 1) float or double arrays of the same type, order and shape; returns false,
+   * leaving y as it is, otherwise. ND4J's add and Axpy ops cost several times as much on the
+   * residual stream and on weight decay.
+   */
+  public static boolean blasAxpy(double alpha, INDArray x, INDArray y) {
+    boolean contiguous = y.dataType() == x.dataType()
+        && (y.dataType() == DataType.FLOAT || y.dataType() == DataType.DOUBLE)
+        && y.ordering() == x.ordering() && y.elementWiseStride() == 1 && x.elementWiseStride() == 1
+        && java.util.Arrays.equals(y.shape(), x.shape());
+    if (contiguous) {
+      Nd4j.getBlasWrapper().level1().axpy(y.length(), alpha, x, y);
+    }
+    return contiguous;
   }
 }

@@ -4,7 +4,6 @@ import dev.llmj.core.kernel.Kernels;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -22,20 +21,9 @@ final class Ops {
     return Kernels.matmul().mmul(a, ta, b, tb);
   }
 
-  /**
-   * {@code y += x} for arrays of the same shape, returning y: one BLAS axpy over the memory of both
-   * when each is a contiguous float or double array of the same order (ND4J's add op costs several
-   * times as much on the residual stream), else ND4J's {@code addi}.
-   */
+  /** {@code y += x} for arrays of the same shape, returning y: {@link Kernels#blasAxpy}, else ND4J's {@code addi}. */
   static INDArray addInPlace(INDArray y, INDArray x) {
-    boolean blas = y.dataType() == x.dataType() && (y.dataType() == DataType.FLOAT || y.dataType() == DataType.DOUBLE)
-        && y.ordering() == x.ordering() && y.elementWiseStride() == 1 && x.elementWiseStride() == 1
-        && java.util.Arrays.equals(y.shape(), x.shape());
-    if (!blas) {
-      return y.addi(x);
-    }
-    Nd4j.getBlasWrapper().level1().axpy(y.length(), 1.0, x, y);
-    return y;
+    return Kernels.blasAxpy(1.0, x, y) ? y : y.addi(x);
   }
 
   /** {@code c = op(a) op(b) + beta c}, written in place (a gradient view or an accumulator). */

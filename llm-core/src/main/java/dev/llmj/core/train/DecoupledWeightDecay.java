@@ -1,7 +1,6 @@
 package dev.llmj.core.train;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.llmj.core.kernel.Kernels;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -11,8 +10,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * AdamW's decay: DL4J's {@link WeightDecay} update, without a term in the loss. DL4J adds {@code
  * 0.5 wd |w|^2} to the score, which costs a pass over every decayed parameter; the trainer reports
  * the data loss only, so it paid that pass twice a step to add the term and take it out again.
- * The update itself is one BLAS axpy per parameter where both arrays are contiguous: ND4J's Axpy
- * transform took several times longer than the Adam update of the same elements.
+ * The update itself is one BLAS axpy per parameter where both arrays are contiguous ({@link
+ * Kernels#blasAxpy}): ND4J's Axpy transform took several times longer than the Adam update of the same
+ * elements.
  */
 final class DecoupledWeightDecay extends WeightDecay {
 
@@ -28,16 +28,10 @@ final class DecoupledWeightDecay extends WeightDecay {
   @Override
   public void apply(org.nd4j.linalg.api.ndarray.INDArray param, org.nd4j.linalg.api.ndarray.INDArray gradView,
       double lr, int iteration, int epoch) {
-    boolean contiguous = param.dataType() == gradView.dataType() && param.ordering() == gradView.ordering()
-        && param.elementWiseStride() == 1 && gradView.elementWiseStride() == 1
-        && java.util.Arrays.equals(param.shape(), gradView.shape())
-        && (param.dataType() == DataType.FLOAT || param.dataType() == DataType.DOUBLE);
-    if (!contiguous) {
-      super.apply(param, gradView, lr, iteration, epoch);
-      return;
-    }
     double scale = coeff.valueAt(iteration, epoch) * (applyLR ? lr : 1);
-    Nd4j.getBlasWrapper().level1().axpy(param.length(), scale, param, gradView); // update += scale * param
+    if (!Kernels.blasAxpy(scale, param, gradView)) { // update += scale * param
+      super.apply(param, gradView, lr, iteration, epoch);
+    }
   }
 
   @Override
