@@ -63,14 +63,9 @@ final class FloatKernels {
   }
 
   /** Row-range tasks for (rows, cols): one when the work is small, at most four per core. */
-  static int tasks(int rows, int cols) {
+  private static int tasks(int rows, int cols) {
     return (int) Math.min(Math.max(1, (long) rows * cols / MIN_WORK_PER_TASK),
         Math.max(1, Math.min(rows, 4L * Runtime.getRuntime().availableProcessors())));
-  }
-
-  /** Runs {@code body(from, to)} over row ranges covering [0, rows), in parallel when the work is large. */
-  static void forRows(int rows, int cols, RowRange body) {
-    forTasks(rows, cols, (task, from, to) -> body.run(from, to));
   }
 
   private static void forTasks(int rows, int cols, TaskRange body) {
@@ -142,11 +137,6 @@ final class FloatKernels {
   /** An uninitialised dense c-order float array; every element must be written. */
   static INDArray output(long... shape) {
     return Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-  }
-
-  @FunctionalInterface
-  interface RowRange {
-    void run(int from, int to);
   }
 
   /**
@@ -224,32 +214,32 @@ final class FloatKernels {
    * Softmax cross-entropy of each row of dense float logits (N, V) against {@code y} (N), one read of
    * each row: returns the per-row losses {@code lse - logit[y]} (0 where {@code y < 0}) and, when
    * {@code gradient}, overwrites each row with {@code scale (softmax - onehot(y))} (zeros where
-   * {@code y < 0}). Rows go through a {@code float[V]} per task that stays in cache.
+   * {@code y < 0}). Rows go through {@link #stream}'s buffers.
    */
   static double[] softmaxCrossEntropy(INDArray logits, int[] y, float scale, boolean gradient) {
     int n = (int) logits.size(0), v = (int) logits.size(1);
     double[] loss = new double[n];
-    FloatPointer base = new FloatPointer(logits.data().addressPointer());
-    forRows(n, v, (from, to) -> {
-      FloatPointer at = new FloatPointer(base);
-      float[] row = new float[v];
-      for (int r = from; r < to; r++) {
-        if (y[r] < 0) {
+    INDArray[] out = gradient ? new INDArray[] {logits} : new INDArray[0];
+    stream(n, v, new INDArray[] {logits}, out, (task, first, rows, in, o) -> {
+      float[] x = gradient ? o[0] : in[0]; // the gradient is computed in the output buffer
+      for (int r = 0, at = 0; r < rows; r++, at += v) {
+        int label = y[first + r];
+        if (label < 0) {
           if (gradient) {
-            java.util.Arrays.fill(row, 0f);
-            at.position(base.position() + (long) r * v).put(row, 0, v);
+            java.util.Arrays.fill(x, at, at + v, 0f);
           }
           continue;
         }
-        at.position(base.position() + (long) r * v).get(row, 0, v);
-        float target = row[y[r]];
-        float max = FloatMath.max(row, 0, v);
-        float sum = FloatMath.expShiftSum(row, 0, v, max);
-        loss[r] = max + Math.log(sum) - target;
         if (gradient) {
-          FloatMath.scale(row, 0, v, scale / sum);
-          row[y[r]] -= scale;
-          at.put(row, 0, v);
+          System.arraycopy(in[0], at, x, at, v);
+        }
+        float target = x[at + label];
+        float max = FloatMath.max(x, at, at + v);
+        float sum = FloatMath.expShiftSum(x, at, at + v, max);
+        loss[first + r] = max + Math.log(sum) - target;
+        if (gradient) {
+          FloatMath.scale(x, at, at + v, scale / sum);
+          x[at + label] -= scale;
         }
       }
     });
