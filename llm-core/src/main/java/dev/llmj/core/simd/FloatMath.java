@@ -19,6 +19,9 @@ package dev.llmj.core.simd;
  */
 public final class FloatMath {
 
+  /** The JDK module of the Vector API, for {@code --add-modules}. */
+  public static final String MODULE = "jdk.incubator.vector";
+
   /** System property that turns the Vector API path off ({@code -Dllmj.simd=false}). */
   public static final String PROPERTY = "llmj.simd";
 
@@ -55,7 +58,7 @@ public final class FloatMath {
   }
 
   private static boolean moduleLoaded() {
-    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    return ModuleLayer.boot().findModule(MODULE).isPresent();
   }
 
   private static boolean simdUsable() {

@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.simd.FloatMath;
 import dev.llmj.kernels.CpuKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ public final class Llm {
     java.util.Optional<String> core = CpuKernels.recommendedCoreType();
     java.util.Optional<java.util.List<String>> self = currentCommandLine();
     boolean setCore = System.getenv("OPENBLAS_CORETYPE") == null && core.isPresent();
-    boolean addVector = ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty();
+    boolean addVector = ModuleLayer.boot().findModule(FloatMath.MODULE).isEmpty();
     if ((setCore || addVector) && self.isPresent() && !"false".equals(System.getProperty("llmj.relaunch"))) {
       // Two settings only count at start-up, so the tool starts itself again with them:
       // OpenBLAS picks its kernels once, when it loads, and nd4j-native's 0.3.19 mistakes recent CPUs
@@ -46,7 +47,7 @@ public final class Llm {
       // incubator module in Java 17. -Dllmj.relaunch=false skips this.
       java.util.List<String> cmd = new java.util.ArrayList<>(self.get());
       if (addVector) {
-        cmd.addAll(1, java.util.List.of("--add-modules", VECTOR_MODULE));
+        cmd.addAll(1, java.util.List.of("--add-modules", FloatMath.MODULE));
       }
       ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
       if (setCore) {
@@ -58,8 +59,6 @@ public final class Llm {
     }
     System.exit(run(args));
   }
-
-  private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
   /** This JVM's own command line, where the platform reports it (Linux does). */
   private static java.util.Optional<java.util.List<String>> currentCommandLine() {
