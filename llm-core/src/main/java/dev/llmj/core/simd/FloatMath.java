@@ -135,7 +135,7 @@ public final class FloatMath {
     if (SIMD) {
       VectorLoops.normRow(x, o, n, mean, rstd, gain, bias, xhat, y);
     } else {
-      PlainLoops.normRow(x, o, n, mean, rstd, gain, bias, xhat, y);
+      PlainLoops.normRow(x, o, 0, n, mean, rstd, gain, bias, xhat, y);
     }
   }
 
@@ -149,7 +149,9 @@ public final class FloatMath {
     if (SIMD) {
       VectorLoops.normGradientSums(dy, xhat, o, n, gain, dGain, dBias, sums);
     } else {
-      PlainLoops.normGradientSums(dy, xhat, o, n, gain, dGain, dBias, sums);
+      sums[0] = 0f;
+      sums[1] = 0f;
+      PlainLoops.normGradientSums(dy, xhat, o, 0, n, gain, dGain, dBias, sums);
     }
   }
 
@@ -159,7 +161,7 @@ public final class FloatMath {
     if (SIMD) {
       VectorLoops.normGradientRow(dy, xhat, o, n, gain, meanG, meanGx, rstd, dx);
     } else {
-      PlainLoops.normGradientRow(dy, xhat, o, n, gain, meanG, meanGx, rstd, dx);
+      PlainLoops.normGradientRow(dy, xhat, o, 0, n, gain, meanG, meanGx, rstd, dx);
     }
   }
 
@@ -171,7 +173,7 @@ public final class FloatMath {
     if (SIMD) {
       VectorLoops.gelu(x, g, t, n);
     } else {
-      PlainLoops.gelu(x, g, t, n);
+      PlainLoops.gelu(x, g, t, 0, n);
     }
   }
 
@@ -180,7 +182,7 @@ public final class FloatMath {
     if (SIMD) {
       VectorLoops.geluBackward(x, t, dy, dx, n);
     } else {
-      PlainLoops.geluBackward(x, t, dy, dx, n);
+      PlainLoops.geluBackward(x, t, dy, dx, 0, n);
     }
   }
 }

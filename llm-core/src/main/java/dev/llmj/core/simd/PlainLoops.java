@@ -62,19 +62,21 @@ final class PlainLoops {
     return sum;
   }
 
-  static void normRow(float[] x, int o, int n, float mean, float rstd, float[] gain, float[] bias, float[] xhat,
-      float[] y) {
-    for (int j = 0; j < n; j++) {
+  /** Columns [from, n) of a norm's row; the SIMD loops finish their rows' tails here. */
+  static void normRow(float[] x, int o, int from, int n, float mean, float rstd, float[] gain, float[] bias,
+      float[] xhat, float[] y) {
+    for (int j = from; j < n; j++) {
       float h = (x[o + j] - mean) * rstd;
       xhat[o + j] = h;
       y[o + j] = bias == null ? h * gain[j] : h * gain[j] + bias[j];
     }
   }
 
-  static void normGradientSums(float[] dy, float[] xhat, int o, int n, float[] gain, float[] dGain, float[] dBias,
-      float[] sums) {
-    float sumG = 0f, sumGx = 0f;
-    for (int j = 0; j < n; j++) {
+  /** Columns [from, n): adds to {@code sums[0]} and {@code sums[1]} rather than overwriting them. */
+  static void normGradientSums(float[] dy, float[] xhat, int o, int from, int n, float[] gain, float[] dGain,
+      float[] dBias, float[] sums) {
+    float sumG = sums[0], sumGx = sums[1];
+    for (int j = from; j < n; j++) {
       float d = dy[o + j], h = xhat[o + j];
       float g = d * gain[j];
       sumG += g;
@@ -88,9 +90,9 @@ final class PlainLoops {
     sums[1] = sumGx;
   }
 
-  static void normGradientRow(float[] dy, float[] xhat, int o, int n, float[] gain, float meanG, float meanGx,
-      float rstd, float[] dx) {
-    for (int j = 0; j < n; j++) {
+  static void normGradientRow(float[] dy, float[] xhat, int o, int from, int n, float[] gain, float meanG,
+      float meanGx, float rstd, float[] dx) {
+    for (int j = from; j < n; j++) {
       dx[o + j] = (dy[o + j] * gain[j] - meanG - xhat[o + j] * meanGx) * rstd;
     }
   }
@@ -98,8 +100,8 @@ final class PlainLoops {
   static final float GELU_K = (float) Math.sqrt(2 / Math.PI);
   static final float GELU_C = 0.044715f;
 
-  static void gelu(float[] x, float[] g, float[] t, int n) {
-    for (int i = 0; i < n; i++) {
+  static void gelu(float[] x, float[] g, float[] t, int from, int n) {
+    for (int i = from; i < n; i++) {
       float v = x[i];
       float th = tanh(GELU_K * (v + GELU_C * v * v * v));
       t[i] = th;
@@ -107,8 +109,8 @@ final class PlainLoops {
     }
   }
 
-  static void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) {
-    for (int i = 0; i < n; i++) {
+  static void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int from, int n) {
+    for (int i = from; i < n; i++) {
       float v = x[i], th = t[i];
       dx[i] = dy[i] * (0.5f * (1 + th) + 0.5f * v * (1 - th * th) * GELU_K * (1 + 3 * GELU_C * v * v));
     }

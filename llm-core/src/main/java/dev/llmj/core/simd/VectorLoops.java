@@ -103,11 +103,7 @@ final class VectorLoops {
       FloatVector g = FloatVector.fromArray(F, gain, j);
       (bias == null ? h.mul(g) : h.fma(g, FloatVector.fromArray(F, bias, j))).intoArray(y, o + j);
     }
-    for (; j < n; j++) {
-      float h = (x[o + j] - mean) * rstd;
-      xhat[o + j] = h;
-      y[o + j] = bias == null ? h * gain[j] : h * gain[j] + bias[j];
-    }
+    PlainLoops.normRow(x, o, j, n, mean, rstd, gain, bias, xhat, y);
   }
 
   static void normGradientSums(float[] dy, float[] xhat, int o, int n, float[] gain, float[] dGain, float[] dBias,
@@ -124,19 +120,9 @@ final class VectorLoops {
         d.add(FloatVector.fromArray(F, dBias, j)).intoArray(dBias, j);
       }
     }
-    float g0 = sumG.reduceLanes(VectorOperators.ADD), g1 = sumGx.reduceLanes(VectorOperators.ADD);
-    for (; j < n; j++) {
-      float d = dy[o + j], h = xhat[o + j];
-      float g = d * gain[j];
-      g0 += g;
-      g1 += g * h;
-      dGain[j] += d * h;
-      if (dBias != null) {
-        dBias[j] += d;
-      }
-    }
-    sums[0] = g0;
-    sums[1] = g1;
+    sums[0] = sumG.reduceLanes(VectorOperators.ADD);
+    sums[1] = sumGx.reduceLanes(VectorOperators.ADD);
+    PlainLoops.normGradientSums(dy, xhat, o, j, n, gain, dGain, dBias, sums);
   }
 
   static void normGradientRow(float[] dy, float[] xhat, int o, int n, float[] gain, float meanG, float meanGx,
@@ -146,9 +132,7 @@ final class VectorLoops {
       FloatVector.fromArray(F, dy, o + j).mul(FloatVector.fromArray(F, gain, j)).sub(meanG)
           .sub(FloatVector.fromArray(F, xhat, o + j).mul(meanGx)).mul(rstd).intoArray(dx, o + j);
     }
-    for (; j < n; j++) {
-      dx[o + j] = (dy[o + j] * gain[j] - meanG - xhat[o + j] * meanGx) * rstd;
-    }
+    PlainLoops.normGradientRow(dy, xhat, o, j, n, gain, meanG, meanGx, rstd, dx);
   }
 
   static void gelu(float[] x, float[] g, float[] t, int n) {
@@ -159,12 +143,7 @@ final class VectorLoops {
       th.intoArray(t, i);
       th.add(1f).mul(v).mul(0.5f).intoArray(g, i);
     }
-    for (; i < n; i++) {
-      float v = x[i];
-      float th = PlainLoops.tanh(PlainLoops.GELU_K * (v + PlainLoops.GELU_C * v * v * v));
-      t[i] = th;
-      g[i] = 0.5f * v * (1 + th);
-    }
+    PlainLoops.gelu(x, g, t, i, n);
   }
 
   /** {@link PlainLoops#tanh}'s rational function on vectors: faster than the library's TANH here. */
@@ -187,9 +166,6 @@ final class VectorLoops {
       FloatVector inner = v.mul(v).mul(c3).add(1f).mul(th.mul(th).neg().add(1f)).mul(v).mul(0.5f * k);
       th.add(1f).mul(0.5f).add(inner).mul(FloatVector.fromArray(F, dy, i)).intoArray(dx, i);
     }
-    for (; i < n; i++) {
-      float v = x[i], th = t[i];
-      dx[i] = dy[i] * (0.5f * (1 + th) + 0.5f * v * (1 - th * th) * k * (1 + c3 * v * v));
-    }
+    PlainLoops.geluBackward(x, t, dy, dx, i, n);
   }
 }

@@ -235,11 +235,11 @@ class FloatMathTest {
     public float dot(float[] a, int ao, float[] b, int bo, int n) { return PlainLoops.dot(a, ao, b, bo, n); }
     public float sum(float[] a, int f, int t) { return PlainLoops.sum(a, f, t); }
     public float sumSquaredDeviation(float[] a, int f, int t, float m) { return PlainLoops.sumSquaredDeviation(a, f, t, m); }
-    public void normRow(float[] x, int o, int n, float m, float r, float[] g, float[] b, float[] h, float[] y) { PlainLoops.normRow(x, o, n, m, r, g, b, h, y); }
-    public void normGradientSums(float[] dy, float[] h, int o, int n, float[] g, float[] dg, float[] db, float[] s) { PlainLoops.normGradientSums(dy, h, o, n, g, dg, db, s); }
-    public void normGradientRow(float[] dy, float[] h, int o, int n, float[] g, float mg, float mgx, float r, float[] dx) { PlainLoops.normGradientRow(dy, h, o, n, g, mg, mgx, r, dx); }
-    public void gelu(float[] x, float[] g, float[] t, int n) { PlainLoops.gelu(x, g, t, n); }
-    public void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) { PlainLoops.geluBackward(x, t, dy, dx, n); }
+    public void normRow(float[] x, int o, int n, float m, float r, float[] g, float[] b, float[] h, float[] y) { PlainLoops.normRow(x, o, 0, n, m, r, g, b, h, y); }
+    public void normGradientSums(float[] dy, float[] h, int o, int n, float[] g, float[] dg, float[] db, float[] s) { s[0] = 0f; s[1] = 0f; PlainLoops.normGradientSums(dy, h, o, 0, n, g, dg, db, s); }
+    public void normGradientRow(float[] dy, float[] h, int o, int n, float[] g, float mg, float mgx, float r, float[] dx) { PlainLoops.normGradientRow(dy, h, o, 0, n, g, mg, mgx, r, dx); }
+    public void gelu(float[] x, float[] g, float[] t, int n) { PlainLoops.gelu(x, g, t, 0, n); }
+    public void geluBackward(float[] x, float[] t, float[] dy, float[] dx, int n) { PlainLoops.geluBackward(x, t, dy, dx, 0, n); }
   }
 
   private static final class Vector implements Loops {
