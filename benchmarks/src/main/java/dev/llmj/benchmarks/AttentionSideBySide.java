@@ -10,12 +10,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Plain ND4J attention and the CPU kernel, forward + backward, timed in alternation on the same
  * inputs (B=8, H=4, D=64, causal) so that load from other processes hits both alike; prints
- * median milliseconds, GFLOP/s (7 B H T^2 D per call, the full score matrix counted although
- * causal attention needs about half), the speed-up, and the kernel's GFLOP/s as a share of a
- * 2048^3 float GEMM measured in the same process (best of five, before and after the attention runs).
+ * median milliseconds, GFLOP/s (7 B H T^2 D per call: the seven T x T x D products of forward and
+ * backward, backward's recomputed scores included, over the half of the score matrix that causal
+ * attention needs), the speed-up, and the kernel's GFLOP/s as a share of a 2048^3 float GEMM
+ * measured in the same process (best of five, before and after the attention runs).
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
- * dev.llmj.benchmarks.AttentionSideBySide [rounds] [T...]}
+ * dev.llmj.benchmarks.AttentionSideBySide [rounds] [T...]}; add {@code -Dllmj.kernels.cpu.isa=java}
+ * (or {@code avx2}) to time the kernel's other paths.
  */
 public final class AttentionSideBySide {
 
@@ -28,7 +30,8 @@ public final class AttentionSideBySide {
     AttentionKernel kernel = new CpuKernels().attention().orElseThrow();
     double scale = 1 / Math.sqrt(64);
     double gemm = gemmGflops();
-    System.out.printf("GEMM 2048^3: %.1f GFLOP/s%n", gemm);
+    System.out.printf("kernel path: %s, %d threads; GEMM 2048^3: %.1f GFLOP/s%n", CpuKernels.attentionPath(64),
+        CpuKernels.threads(), gemm);
     System.out.printf("%6s %12s %12s %10s %10s %8s %12s%n", "T", "plain ms", "kernel ms", "plain GF/s", "kernel GF/s",
         "speed-up", "kernel/GEMM");
     for (int t : lengths) {

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The CPU kernels, registered for {@link java.util.ServiceLoader}: a GEMM that calls nd4j-native's
  * OpenBLAS on the arrays' memory without copies ({@code "openblas"}), and a tiled causal attention
- * with online softmax whose memory grows with T, not T x T ({@code "cpu-flash"}).
+ * with online softmax whose memory grows with T, not T x T ({@code "cpu-flash"}): native AVX-512 or
+ * AVX2 code where the CPU has it ({@link #attentionPath}), Java otherwise.
  *
  * <pre>{@code
  * MatmulKernel mm = new CpuKernels().matmul().orElseGet(ReferenceMatmul::new);
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * processors); its results do not depend on the thread count or scheduling.
  */
 public final class CpuKernels implements KernelProvider {
+
+  /**
+   * System property choosing the attention kernel's code: {@code auto} (default: the native kernel
+   * with the widest vectors this CPU has), {@code avx512}, {@code avx2}, or {@code java}.
+   */
+  public static final String ISA_PROPERTY = "llmj.kernels.cpu.isa";
 
   /** System property with the attention kernel's thread count. */
   public static final String THREADS_PROPERTY = "llmj.kernels.threads";
@@ -68,6 +75,14 @@ public final class CpuKernels implements KernelProvider {
   public static Optional<String> recommendedCoreType() {
     String t = OpenBlasCore.forThisCpu();
     return t.isEmpty() ? Optional.empty() : Optional.of(t);
+  }
+
+  /**
+   * The code the attention kernel runs for head size {@code headSize}: {@code "avx512"} or
+   * {@code "avx2"} (the native kernel), or {@code "java (reason)"} where the native one cannot run.
+   */
+  public static String attentionPath(int headSize) {
+    return NativeCpu.describe(headSize);
   }
 
   /** The attention kernel's thread count. */

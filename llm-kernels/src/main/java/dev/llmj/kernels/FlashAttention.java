@@ -14,8 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Blocked causal attention on the CPU ({@link FlashTiles}), run in parallel over (batch, key/value
- * head) on a fixed pool. Each task owns disjoint output rows and sums its grouped heads in a fixed
+ * Blocked causal attention on the CPU, run in parallel over (batch, key/value head) on a fixed pool:
+ * the native kernel of {@code llmj_cpu_attention.h} where {@link NativeCpu} says it runs, else the
+ * Java tiles ({@link FlashTiles}). Each task owns disjoint output rows and sums its grouped heads in a fixed
  * order, so results are bitwise the same for any thread count. With grouped-query attention the
  * parallelism is B * Hkv tasks. DOUBLE inputs take the exact streaming path ({@link ExactAttention}),
  * meant for gradient checks rather than speed.
@@ -25,9 +26,16 @@ final class FlashAttention implements AttentionKernel {
   private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
   private final ForkJoinPool pool;
+  private final int isaCap;
 
   FlashAttention(int threads) {
+    this(threads, 512);
+  }
+
+  /** With the native kernel's vectors limited to {@code isaCap} bits (512, 256, or 0 for the Java path). */
+  FlashAttention(int threads, int isaCap) {
     this.pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+    this.isaCap = isaCap;
   }
 
   @Override
@@ -42,9 +50,21 @@ final class FlashAttention implements AttentionKernel {
       return ExactAttention.forward(dims, q, k, v, causal, scale);
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v);
-    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written (beta 0)
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written
+    int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap);
+    if (isa > 0) {
+      INDArray lse = Nd4j.createUninitialized(DataType.FLOAT, dims.lseShape(), 'c');
+      long ldq = (long) dims.h() * dims.d(), ldk = (long) dims.hkv() * dims.d();
+      parallel(dims.b() * dims.hkv(), task -> {
+        int bi = task / dims.hkv(), kvi = task % dims.hkv(), h0 = kvi * g;
+        int q0 = dims.q(bi, 0, h0), kv0 = dims.kv(bi, 0, kvi);
+        check(LlmjCpu.llmj_cpu_attention_forward(isa, address(qc, q0), address(kc, kv0), address(vc, kv0),
+            address(out, q0), address(lse, dims.lse(bi, h0, 0)), dims.t(), dims.tk(), g, dims.d(), ldq, ldk,
+            causal ? 1 : 0, (float) scale), "forward", dims);
+      });
+      return new Forward(out, lse);
+    }
     float[] lse = new float[dims.b() * dims.h() * dims.t()];
-    int g = dims.group();
     // one task per (batch, kv head), running its G query heads in order
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
@@ -67,11 +87,24 @@ final class FlashAttention implements AttentionKernel {
       return ExactAttention.backward(dims, q, k, v, out, lse, dOut, causal, scale);
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v), oc = denseC(out), doc = denseC(dOut);
-    float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
-    INDArray dq = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // written with beta 0
+    INDArray dq = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written
     INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c'); // accumulated: starts at zero
     INDArray dv = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
-    int g = dims.group();
+    int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap);
+    if (isa > 0) {
+      INDArray lc = denseC(lse.castTo(DataType.FLOAT));
+      long ldq = (long) dims.h() * dims.d(), ldk = (long) dims.hkv() * dims.d();
+      parallel(dims.b() * dims.hkv(), task -> {
+        int bi = task / dims.hkv(), kvi = task % dims.hkv(), h0 = kvi * g;
+        int q0 = dims.q(bi, 0, h0), kv0 = dims.kv(bi, 0, kvi);
+        check(LlmjCpu.llmj_cpu_attention_backward(isa, address(qc, q0), address(kc, kv0), address(vc, kv0),
+            address(oc, q0), address(lc, dims.lse(bi, h0, 0)), address(doc, q0), address(dq, q0),
+            address(dk, kv0), address(dv, kv0), dims.t(), dims.tk(), g, dims.d(), ldq, ldk, causal ? 1 : 0,
+            (float) scale), "backward", dims);
+      });
+      return new Backward(dq, dk, dv);
+    }
+    float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
       FlashTiles tiles = new FlashTiles(dims, causal, scale);
@@ -81,6 +114,16 @@ final class FlashAttention implements AttentionKernel {
       }
     });
     return new Backward(dq, dk, dv);
+  }
+
+  private static void check(int status, String pass, AttentionDims dims) {
+    if (status == LlmjCpu.OUT_OF_MEMORY) {
+      throw new OutOfMemoryError("native attention " + pass + " could not allocate its per-thread workspace of about "
+          + 4L * 7 * Math.max(dims.t(), dims.tk()) * dims.d() / (1 << 20) + " MiB for " + dims);
+    }
+    if (status != LlmjCpu.OK) {
+      throw new IllegalStateException("native attention " + pass + " returned " + status + " for " + dims);
+    }
   }
 
   /**
@@ -113,6 +156,12 @@ final class FlashAttention implements AttentionKernel {
 
   private static INDArray denseC(INDArray x) {
     return isDenseC(x) ? x : x.dup('c');
+  }
+
+  /** The native address of element {@code offset} of a dense array. */
+  private static long address(INDArray x, long offset) {
+    FloatPointer p = pointer(x);
+    return p.address() + (p.position() + offset) * Float.BYTES;
   }
 
   /** A fresh pointer to the first element, so that tasks never share a pointer's position. */

@@ -3,6 +3,7 @@ package dev.llmj.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.llmj.core.kernel.KernelProvider;
 import java.util.List;
@@ -24,6 +25,41 @@ class CpuKernelsTest {
     System.out.println("OpenBLAS core: " + core + ", suggested OPENBLAS_CORETYPE: '"
         + OpenBlasCore.betterCoreType(core) + "'");
     assertTrue(!core.equals("unavailable") && !core.equals("unknown"), core);
+  }
+
+  /**
+   * The build compiles the native attention into the jar (unless -Dllmj.cpu.skip=true); on a CPU
+   * with AVX2 it must load and be chosen, so that a broken native build fails here instead of
+   * silently running the slower Java path.
+   */
+  @Test
+  void nativeAttentionLoadsWhereBuilt() throws Exception {
+    String library = org.bytedeco.javacpp.Loader.getPlatform() + "/" + System.mapLibraryName("jniLlmjCpu");
+    boolean built = LlmjCpu.class.getResource(library) != null;
+    String flags = cpuFlags();
+    String path = CpuKernels.attentionPath(64);
+    System.out.println("native library " + library + (built ? " built" : " absent") + "; attention path for D=64: "
+        + path + "; for D=12: " + CpuKernels.attentionPath(12));
+    assumeTrue(built, "built with -Dllmj.cpu.skip=true");
+    if (flags.contains(" avx512f ") && flags.contains(" avx512dq ")) {
+      assertEquals("avx512", path);
+      assertEquals("avx2", CpuKernels.attentionPath(24)); // 24 floats: a whole number of AVX2 vectors only
+    } else if (flags.contains(" avx2 ") && flags.contains(" fma ")) {
+      assertEquals("avx2", path);
+    }
+    assertTrue(CpuKernels.attentionPath(12).startsWith("java (head size 12"), CpuKernels.attentionPath(12));
+  }
+
+  /** The flags line of /proc/cpuinfo with a space at each end; empty where there is none. */
+  private static String cpuFlags() throws java.io.IOException {
+    java.nio.file.Path info = java.nio.file.Path.of("/proc/cpuinfo");
+    if (!java.nio.file.Files.isReadable(info)) {
+      return "";
+    }
+    try (var lines = java.nio.file.Files.lines(info)) {
+      return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> " " + l.substring(l.indexOf(':') + 1) + " ")
+          .orElse("");
+    }
   }
 
   @Test

@@ -1,0 +1,170 @@
+// Causal (or full) scaled dot-product attention on the CPU, float32, forward and backward, for one
+// (batch, key/value head) task per call: the JNI binding (dev.llmj.kernels.LlmjCpu) calls it from
+// a Java thread pool, one task per thread at a time, so results never depend on the thread count.
+//
+// FlashAttention-2's schedule on cache-sized blocks: forward walks the keys of a 64-query block
+// with an online softmax; backward walks 64-key blocks, recomputes the probabilities from the
+// saved log-sum-exp and keeps that block's dK and dV in cache while it visits the queries that see
+// it. Every product is one register-blocked micro-kernel over packed operands, so no T x T matrix
+// exists and the extra memory is O((T + Tk) D) per thread.
+//
+// Compiled for every x86-64; the AVX-512 and AVX2 code paths are chosen at run time
+// (llmj_cpu_attention_isa); where neither is available the caller keeps its Java path.
+// Header-only: JavaCPP compiles it into the JNI library; the flags it needs are set per function
+// by target pragmas, so the rest of the library runs on any x86-64.
+#ifndef LLMJ_CPU_ATTENTION_H
+#define LLMJ_CPU_ATTENTION_H
+
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+
+namespace llmj_cpu {
+
+// One growing buffer per thread, 64-byte aligned, kept for the thread's life (pool threads run many tasks).
+struct Workspace {
+  float* data = nullptr;
+  size_t capacity = 0;
+  ~Workspace() { std::free(data); }
+  float* get(size_t floats) {
+    if (floats > capacity) {
+      std::free(data);
+      void* p = nullptr;
+      data = posix_memalign(&p, 64, floats * sizeof(float)) == 0 ? static_cast<float*>(p) : nullptr;
+      capacity = data ? floats : 0;
+    }
+    return data;
+  }
+};
+
+inline float* work(size_t floats) {
+  static thread_local Workspace ws;
+  return ws.get(floats);
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,fma")
+// GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_ps initialises itself) at -Wall.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+namespace avx512 {
+static constexpr int L = 16, MR = 6, NVMAX = 4; // 24 accumulators of 32 registers
+typedef __m512 vf;
+static inline vf vload(const float* p) { return _mm512_loadu_ps(p); }
+static inline void vstore(float* p, vf x) { _mm512_storeu_ps(p, x); }
+static inline vf vset1(float x) { return _mm512_set1_ps(x); }
+static inline vf vzero() { return _mm512_setzero_ps(); }
+static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vsub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vmul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vmax(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline float vhmax(vf a) { return _mm512_reduce_max_ps(a); }
+static inline float vhsum(vf a) { return _mm512_reduce_add_ps(a); }
+// exp(x) = 2^n exp(r), n = round(x / ln 2), |r| <= ln 2 / 2, exp(r) by its degree-7 Taylor polynomial
+// (relative error below 1e-8 before rounding); x is clamped to [-110, 88], so -inf gives exactly 0.
+static inline vf vexp(vf x) {
+  x = _mm512_min_ps(_mm512_max_ps(x, vset1(-110.f)), vset1(88.f));
+  vf n = _mm512_roundscale_ps(vmul(x, vset1(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  vf r = _mm512_fnmadd_ps(n, vset1(0.693145751953125f), x);
+  r = _mm512_fnmadd_ps(n, vset1(1.42860682030941723e-6f), r);
+  vf p = vset1(1.f / 5040.f);
+  p = vfma(p, r, vset1(1.f / 720.f));
+  p = vfma(p, r, vset1(1.f / 120.f));
+  p = vfma(p, r, vset1(1.f / 24.f));
+  p = vfma(p, r, vset1(1.f / 6.f));
+  p = vfma(p, r, vset1(0.5f));
+  p = vfma(p, r, vset1(1.f));
+  p = vfma(p, r, vset1(1.f));
+  return _mm512_scalef_ps(p, n);
+}
+#include "llmj_cpu_attention_impl.inc"
+}  // namespace avx512
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+static constexpr int L = 8, MR = 6, NVMAX = 2; // 12 accumulators of 16 registers
+typedef __m256 vf;
+static inline vf vload(const float* p) { return _mm256_loadu_ps(p); }
+static inline void vstore(float* p, vf x) { _mm256_storeu_ps(p, x); }
+static inline vf vset1(float x) { return _mm256_set1_ps(x); }
+static inline vf vzero() { return _mm256_setzero_ps(); }
+static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf vsub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vmax(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline float vhmax(vf a) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+static inline float vhsum(vf a) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+// As the AVX-512 exp, with 2^n built in the exponent bits: x is clamped to [-87, 88] so that n stays
+// a normal exponent, and results below exp(-87) ~ 1.6e-38 (never a visible probability) are flushed to 0.
+static inline vf vexp(vf x) {
+  vf tiny = _mm256_cmp_ps(x, vset1(-87.f), _CMP_LT_OQ);
+  x = _mm256_min_ps(_mm256_max_ps(x, vset1(-87.f)), vset1(88.f));
+  vf n = _mm256_round_ps(vmul(x, vset1(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  vf r = _mm256_fnmadd_ps(n, vset1(0.693145751953125f), x);
+  r = _mm256_fnmadd_ps(n, vset1(1.42860682030941723e-6f), r);
+  vf p = vset1(1.f / 5040.f);
+  p = vfma(p, r, vset1(1.f / 720.f));
+  p = vfma(p, r, vset1(1.f / 120.f));
+  p = vfma(p, r, vset1(1.f / 24.f));
+  p = vfma(p, r, vset1(1.f / 6.f));
+  p = vfma(p, r, vset1(0.5f));
+  p = vfma(p, r, vset1(1.f));
+  p = vfma(p, r, vset1(1.f));
+  __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_andnot_ps(tiny, vmul(p, _mm256_castsi256_ps(e)));
+}
+#include "llmj_cpu_attention_impl.inc"
+}  // namespace avx2
+#pragma GCC pop_options
+
+}  // namespace llmj_cpu
+
+// 512 or 256: the widest vector path (in bits) this CPU can run; 0: neither, use another kernel.
+// The callers pass the width to run (this or a narrower one, which tests use to check every path).
+inline int llmj_cpu_attention_isa() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return 512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 256;
+  return 0;
+}
+
+// 0 on success, 1 if the workspace could not be allocated, 2 if isa or D (a multiple of isa / 32
+// floats) is unsupported. See llmj_cpu_attention_impl.inc for the layouts.
+inline int llmj_cpu_attention_forward(int isa, const float* q, const float* k, const float* v, float* out,
+                                      float* lse, int T, int Tk, int G, int D, long ldq, long ldk, int causal,
+                                      float scale) {
+  if (isa == 512 && D % 16 == 0) return llmj_cpu::avx512::forward(q, k, v, out, lse, T, Tk, G, D, ldq, ldk, causal, scale);
+  if (isa == 256 && D % 8 == 0) return llmj_cpu::avx2::forward(q, k, v, out, lse, T, Tk, G, D, ldq, ldk, causal, scale);
+  return 2;
+}
+
+inline int llmj_cpu_attention_backward(int isa, const float* q, const float* k, const float* v, const float* out,
+                                       const float* lse, const float* dout, float* dq, float* dk, float* dv, int T,
+                                       int Tk, int G, int D, long ldq, long ldk, int causal, float scale) {
+  if (isa == 512 && D % 16 == 0) {
+    return llmj_cpu::avx512::backward(q, k, v, out, lse, dout, dq, dk, dv, T, Tk, G, D, ldq, ldk, causal, scale);
+  }
+  if (isa == 256 && D % 8 == 0) {
+    return llmj_cpu::avx2::backward(q, k, v, out, lse, dout, dq, dk, dv, T, Tk, G, D, ldq, ldk, causal, scale);
+  }
+  return 2;
+}
+
+#endif
