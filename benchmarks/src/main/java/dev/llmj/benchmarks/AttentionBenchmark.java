@@ -39,7 +39,8 @@ public class AttentionBenchmark {
   @Param({"256", "1024", "2048"})
   public int t;
 
-  @Param({"plain-nd4j", "cpu-flash"})
+  /** The plain ND4J path; the kernel as it runs here (native where it can); the kernel's Java path. */
+  @Param({"plain-nd4j", "cpu-flash", "cpu-flash-java"})
   public String impl;
 
   private INDArray q, k, v, dOut;
@@ -53,7 +54,11 @@ public class AttentionBenchmark {
     k = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
     v = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
     dOut = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
+    if (impl.equals("cpu-flash-java")) { // each trial forks its own JVM, where the choice is made once
+      System.setProperty(CpuKernels.ISA_PROPERTY, "java");
+    }
     kernel = new CpuKernels().attention().orElseThrow();
+    System.out.println("attention path: " + CpuKernels.attentionPath(64));
   }
 
   @Benchmark

@@ -9,7 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Plain ND4J attention and the CPU kernel, forward + backward, timed in alternation on the same
- * inputs (B=8, H=4, D=64, causal) so that load from other processes hits both alike; prints
+ * inputs (B=8, H=4, D=64, causal) so that load from other processes hits both alike, each call
+ * after an idle pause ({@link #settle}); prints
  * median milliseconds, GFLOP/s (7 B H T^2 D per call: the seven T x T x D products of forward and
  * backward, backward's recomputed scores included, over the half of the score matrix that causal
  * attention needs), the speed-up, and the kernel's GFLOP/s as a share of a 2048^3 float GEMM
@@ -39,15 +40,18 @@ public final class AttentionSideBySide {
       INDArray v = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64), dOut = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
       double[] plain = new double[rounds], fast = new double[rounds];
       for (int r = -1; r < rounds; r++) { // one round of warm-up
+        settle();
         long t0 = System.nanoTime();
         PlainAttention.forwardBackward(q, k, v, dOut, scale);
         long t1 = System.nanoTime();
+        settle();
+        long t2 = System.nanoTime();
         AttentionKernel.Forward f = kernel.forward(q, k, v, true, scale);
         kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, scale);
-        long t2 = System.nanoTime();
+        long t3 = System.nanoTime();
         if (r >= 0) {
           plain[r] = (t1 - t0) / 1e6;
-          fast[r] = (t2 - t1) / 1e6;
+          fast[r] = (t3 - t2) / 1e6;
         }
       }
       double p = median(plain), f = median(fast), gflop = 7.0 * 8 * 4 * t * (double) t * 64 / 1e9;
@@ -55,6 +59,19 @@ public final class AttentionSideBySide {
           p / f, 100 * gflop / f * 1e3 / gemm);
     }
     System.out.printf("GEMM 2048^3 after: %.1f GFLOP/s%n", gemmGflops());
+  }
+
+  /**
+   * Idles 300 ms before a timed call. After a GEMM, OpenBLAS's worker threads spin for up to 2^28
+   * cycles (about 0.1 s) before they sleep, and ND4J's OpenMP threads spin too; on a small machine a
+   * call that starts right after the other path's GEMMs shares its cores with them.
+   */
+  private static void settle() {
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Best of five 2048^3 float GEMMs after one untimed. */

@@ -88,10 +88,10 @@ final class FlashAttention implements AttentionKernel {
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v), oc = denseC(out), doc = denseC(dOut);
     INDArray dq = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written
-    INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c'); // accumulated: starts at zero
-    INDArray dv = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
     int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap);
-    if (isa > 0) {
+    if (isa > 0) { // each task zeroes its own dk and dv rows before adding its heads' shares
+      INDArray dk = Nd4j.createUninitialized(DataType.FLOAT, dims.keyShape(), 'c');
+      INDArray dv = Nd4j.createUninitialized(DataType.FLOAT, dims.keyShape(), 'c');
       INDArray lc = denseC(lse.castTo(DataType.FLOAT));
       long ldq = (long) dims.h() * dims.d(), ldk = (long) dims.hkv() * dims.d();
       parallel(dims.b() * dims.hkv(), task -> {
@@ -104,6 +104,8 @@ final class FlashAttention implements AttentionKernel {
       });
       return new Backward(dq, dk, dv);
     }
+    INDArray dk = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c'); // accumulated: starts at zero
+    INDArray dv = Nd4j.create(DataType.FLOAT, dims.keyShape(), 'c');
     float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
     parallel(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
