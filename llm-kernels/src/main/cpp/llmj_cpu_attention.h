@@ -61,12 +61,23 @@ static inline vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline vf vsub(vf a, vf b) { return _mm512_sub_ps(a, b); }
 static inline vf vmul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf vmax(vf a, vf b) { return _mm512_max_ps(a, b); }
+typedef __m512i vi;
+// Lane i of vgather(p, vindex(stride)) is p[i * stride] (stride * 15 must fit in an int).
+static inline vi vindex(long stride) {
+  return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                            _mm512_set1_epi32((int) stride));
+}
+static inline vf vgather(const float* p, vi index) { return _mm512_i32gather_ps(index, p, 4); }
 static inline float vhmax(vf a) { return _mm512_reduce_max_ps(a); }
 static inline float vhsum(vf a) { return _mm512_reduce_add_ps(a); }
 // exp(x) = 2^n exp(r), n = round(x / ln 2), |r| <= ln 2 / 2, exp(r) by its degree-7 Taylor polynomial
-// (relative error below 1e-8 before rounding); x is clamped to [-110, 88], so -inf gives exactly 0.
+// (relative error below 1e-8 before rounding). Results below exp(-87) ~ 1.6e-38 (never a visible
+// probability) are exactly 0, -inf and NaN included: a subnormal result, or an FMA reading one later,
+// costs a microcode assist of about a hundred cycles, and the masked half of every diagonal block
+// would make thousands of them.
 static inline vf vexp(vf x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, vset1(-110.f)), vset1(88.f));
+  __mmask16 normal = _mm512_cmp_ps_mask(x, vset1(-87.f), _CMP_GE_OQ);
+  x = _mm512_min_ps(_mm512_max_ps(x, vset1(-87.f)), vset1(88.f));
   vf n = _mm512_roundscale_ps(vmul(x, vset1(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   vf r = _mm512_fnmadd_ps(n, vset1(0.693145751953125f), x);
   r = _mm512_fnmadd_ps(n, vset1(1.42860682030941723e-6f), r);
@@ -78,7 +89,7 @@ static inline vf vexp(vf x) {
   p = vfma(p, r, vset1(0.5f));
   p = vfma(p, r, vset1(1.f));
   p = vfma(p, r, vset1(1.f));
-  return _mm512_scalef_ps(p, n);
+  return _mm512_maskz_mov_ps(normal, _mm512_scalef_ps(p, n));
 }
 #include "llmj_cpu_attention_impl.inc"
 }  // namespace avx512
@@ -99,6 +110,11 @@ static inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
 static inline vf vsub(vf a, vf b) { return _mm256_sub_ps(a, b); }
 static inline vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf vmax(vf a, vf b) { return _mm256_max_ps(a, b); }
+typedef __m256i vi;
+static inline vi vindex(long stride) {
+  return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int) stride));
+}
+static inline vf vgather(const float* p, vi index) { return _mm256_i32gather_ps(p, index, 4); }
 static inline float vhmax(vf a) {
   __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
   m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -111,8 +127,8 @@ static inline float vhsum(vf a) {
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
-// As the AVX-512 exp, with 2^n built in the exponent bits: x is clamped to [-87, 88] so that n stays
-// a normal exponent, and results below exp(-87) ~ 1.6e-38 (never a visible probability) are flushed to 0.
+// As the AVX-512 exp, with 2^n built in the exponent bits (x is clamped to [-87, 88] so that n stays a
+// normal exponent).
 static inline vf vexp(vf x) {
   vf tiny = _mm256_cmp_ps(x, vset1(-87.f), _CMP_LT_OQ);
   x = _mm256_min_ps(_mm256_max_ps(x, vset1(-87.f)), vset1(88.f));
