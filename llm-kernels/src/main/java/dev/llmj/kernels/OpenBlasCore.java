@@ -74,7 +74,8 @@ final class OpenBlasCore {
     return flags.contains(" avx2 ") && flags.contains(" fma ") ? "Haswell" : "";
   }
 
-  private static String cpuFlags() {
+  /** The flags line of /proc/cpuinfo, lower case, a space at each end; empty where there is none. */
+  static String cpuFlags() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.US_ASCII)) {
         if (line.startsWith("flags")) {

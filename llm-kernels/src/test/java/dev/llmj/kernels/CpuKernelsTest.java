@@ -33,10 +33,10 @@ class CpuKernelsTest {
    * silently running the slower Java path.
    */
   @Test
-  void nativeAttentionLoadsWhereBuilt() throws Exception {
+  void nativeAttentionLoadsWhereBuilt() {
     String library = org.bytedeco.javacpp.Loader.getPlatform() + "/" + System.mapLibraryName("jniLlmjCpu");
     boolean built = LlmjCpu.class.getResource(library) != null;
-    String flags = cpuFlags();
+    String flags = OpenBlasCore.cpuFlags();
     String path = CpuKernels.attentionPath(64);
     System.out.println("native library " + library + (built ? " built" : " absent") + "; attention path for D=64: "
         + path + "; for D=12: " + CpuKernels.attentionPath(12));
@@ -48,18 +48,6 @@ class CpuKernelsTest {
       assertEquals("avx2", path);
     }
     assertTrue(CpuKernels.attentionPath(12).startsWith("java (head size 12"), CpuKernels.attentionPath(12));
-  }
-
-  /** The flags line of /proc/cpuinfo with a space at each end; empty where there is none. */
-  private static String cpuFlags() throws java.io.IOException {
-    java.nio.file.Path info = java.nio.file.Path.of("/proc/cpuinfo");
-    if (!java.nio.file.Files.isReadable(info)) {
-      return "";
-    }
-    try (var lines = java.nio.file.Files.lines(info)) {
-      return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> " " + l.substring(l.indexOf(':') + 1) + " ")
-          .orElse("");
-    }
   }
 
   @Test
