@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Causal attention forward + backward, FLOAT, B=8, H=4, D=64. The useful work is 7 B H T^2 D
- * floating-point operations (two T x T x D products forward, five backward, half of each masked).
+ * Causal attention forward + backward, FLOAT, B=8, H=4, D=64, each call in a workspace
+ * ({@link BenchWorkspace}). The useful work is 7 B H T^2 D floating-point operations (two T x T x D
+ * products forward, five backward, half of each masked).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar Attention -f 1 -wi 2 -i 5}; T=4096
  * (flash only, the plain path needs several GB for its score matrices):
@@ -63,10 +64,12 @@ public class AttentionBenchmark {
 
   @Benchmark
   public Object forwardBackward() {
-    if (impl.equals("plain-nd4j")) {
-      return PlainAttention.forwardBackward(q, k, v, dOut, scale);
-    }
-    AttentionKernel.Forward f = kernel.forward(q, k, v, true, scale);
-    return kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, scale);
+    return BenchWorkspace.run("attention-" + impl, () -> {
+      if (impl.equals("plain-nd4j")) {
+        return PlainAttention.forwardBackward(q, k, v, dOut, scale);
+      }
+      AttentionKernel.Forward f = kernel.forward(q, k, v, true, scale);
+      return kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, scale);
+    });
   }
 }

@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Plain ND4J attention and the CPU kernel, forward + backward, timed in alternation on the same
  * inputs (B=8, H=4, D=64, causal) so that load from other processes hits both alike, each call
- * after an idle pause ({@link #settle}); prints
+ * after an idle pause ({@link #settle}) and in a workspace ({@link BenchWorkspace}); prints
  * median milliseconds, GFLOP/s (7 B H T^2 D per call: the seven T x T x D products of forward and
  * backward, backward's recomputed scores included, over the half of the score matrix that causal
  * attention needs), the speed-up, and the kernel's GFLOP/s as a share of a 2048^3 float GEMM
@@ -42,12 +42,14 @@ public final class AttentionSideBySide {
       for (int r = -1; r < rounds; r++) { // one round of warm-up
         settle();
         long t0 = System.nanoTime();
-        PlainAttention.forwardBackward(q, k, v, dOut, scale);
+        BenchWorkspace.run("plain", () -> PlainAttention.forwardBackward(q, k, v, dOut, scale));
         long t1 = System.nanoTime();
         settle();
         long t2 = System.nanoTime();
-        AttentionKernel.Forward f = kernel.forward(q, k, v, true, scale);
-        kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, scale);
+        BenchWorkspace.run("kernel", () -> {
+          AttentionKernel.Forward f = kernel.forward(q, k, v, true, scale);
+          return kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, scale);
+        });
         long t3 = System.nanoTime();
         if (r >= 0) {
           plain[r] = (t1 - t0) / 1e6;
