@@ -97,8 +97,12 @@ final class BenchCommand {
       double mfu = tokensPerSecond * flopsPerToken / (peakGflops * 1e9);
       System.err.printf(Locale.ROOT, "model: GPT-2 %d layers, %d heads, d_model %d, seq %d, batch %d, vocab %d, %,d"
           + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab, config.parameterCount(), threads);
+      String attention = dev.llmj.core.kernel.Kernels.attention().name();
+      if (attention.equals("cpu-flash")) { // which code it runs: native AVX-512 or AVX2, or Java
+        attention += " " + dev.llmj.kernels.CpuKernels.attentionPath(dModel / heads);
+      }
       System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s simd=%s%n",
-          dev.llmj.core.kernel.Kernels.attention().name(), dev.llmj.core.kernel.Kernels.matmul().name(),
+          attention, dev.llmj.core.kernel.Kernels.matmul().name(),
           FloatMath.simd() ? FloatMath.lanes() + " floats" : "off (" + FloatMath.whyNotSimd() + ")");
       System.err.printf(Locale.ROOT, "step ms after %d warm-up steps: %s%n", warmup, Arrays.toString(
           Arrays.stream(ms).mapToLong(Math::round).toArray()));
