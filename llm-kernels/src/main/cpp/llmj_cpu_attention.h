@@ -70,26 +70,16 @@ static inline vi vindex(long stride) {
 static inline vf vgather(const float* p, vi index) { return _mm512_i32gather_ps(index, p, 4); }
 static inline float vhmax(vf a) { return _mm512_reduce_max_ps(a); }
 static inline float vhsum(vf a) { return _mm512_reduce_add_ps(a); }
-// exp(x) = 2^n exp(r), n = round(x / ln 2), |r| <= ln 2 / 2, exp(r) by its degree-7 Taylor polynomial
-// (relative error below 1e-8 before rounding). Results below exp(-87) ~ 1.6e-38 (never a visible
-// probability) are exactly 0, -inf and NaN included: a subnormal result, or an FMA reading one later,
-// costs a microcode assist of about a hundred cycles, and the masked half of every diagonal block
-// would make thousands of them.
-static inline vf vexp(vf x) {
-  __mmask16 normal = _mm512_cmp_ps_mask(x, vset1(-87.f), _CMP_GE_OQ);
-  x = _mm512_min_ps(_mm512_max_ps(x, vset1(-87.f)), vset1(88.f));
-  vf n = _mm512_roundscale_ps(vmul(x, vset1(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  vf r = _mm512_fnmadd_ps(n, vset1(0.693145751953125f), x);
-  r = _mm512_fnmadd_ps(n, vset1(1.42860682030941723e-6f), r);
-  vf p = vset1(1.f / 5040.f);
-  p = vfma(p, r, vset1(1.f / 720.f));
-  p = vfma(p, r, vset1(1.f / 120.f));
-  p = vfma(p, r, vset1(1.f / 24.f));
-  p = vfma(p, r, vset1(1.f / 6.f));
-  p = vfma(p, r, vset1(0.5f));
-  p = vfma(p, r, vset1(1.f));
-  p = vfma(p, r, vset1(1.f));
-  return _mm512_maskz_mov_ps(normal, _mm512_scalef_ps(p, n));
+static inline vf vmin(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf vround(vf x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vf vfnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); }
+// 2^n for whole n in [-126, 127], built in the exponent bits.
+static inline vf vpow2(vf n) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
+}
+// x where key >= bound, else 0 (NaN keys included).
+static inline vf vkeep_ge(vf key, float bound, vf x) {
+  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(key, vset1(bound), _CMP_GE_OQ), x);
 }
 #include "llmj_cpu_attention_impl.inc"
 }  // namespace avx512
@@ -127,25 +117,13 @@ static inline float vhsum(vf a) {
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
-// As the AVX-512 exp, with 2^n built in the exponent bits (x is clamped to [-87, 88] so that n stays a
-// normal exponent).
-static inline vf vexp(vf x) {
-  vf tiny = _mm256_cmp_ps(x, vset1(-87.f), _CMP_LT_OQ);
-  x = _mm256_min_ps(_mm256_max_ps(x, vset1(-87.f)), vset1(88.f));
-  vf n = _mm256_round_ps(vmul(x, vset1(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  vf r = _mm256_fnmadd_ps(n, vset1(0.693145751953125f), x);
-  r = _mm256_fnmadd_ps(n, vset1(1.42860682030941723e-6f), r);
-  vf p = vset1(1.f / 5040.f);
-  p = vfma(p, r, vset1(1.f / 720.f));
-  p = vfma(p, r, vset1(1.f / 120.f));
-  p = vfma(p, r, vset1(1.f / 24.f));
-  p = vfma(p, r, vset1(1.f / 6.f));
-  p = vfma(p, r, vset1(0.5f));
-  p = vfma(p, r, vset1(1.f));
-  p = vfma(p, r, vset1(1.f));
-  __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_andnot_ps(tiny, vmul(p, _mm256_castsi256_ps(e)));
+static inline vf vmin(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vround(vf x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vf vfnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
+static inline vf vpow2(vf n) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
 }
+static inline vf vkeep_ge(vf key, float bound, vf x) { return _mm256_and_ps(_mm256_cmp_ps(key, vset1(bound), _CMP_GE_OQ), x); }
 #include "llmj_cpu_attention_impl.inc"
 }  // namespace avx2
 #pragma GCC pop_options

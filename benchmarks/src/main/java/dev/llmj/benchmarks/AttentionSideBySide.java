@@ -30,7 +30,7 @@ public final class AttentionSideBySide {
         ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {256, 1024, 2048};
     AttentionKernel kernel = new CpuKernels().attention().orElseThrow();
     double scale = 1 / Math.sqrt(64);
-    double gemm = gemmGflops();
+    double gemm = CpuKernels.measureGemmGflops();
     System.out.printf("kernel path: %s, %d threads; GEMM 2048^3: %.1f GFLOP/s%n", CpuKernels.attentionPath(64),
         CpuKernels.threads(), gemm);
     System.out.printf("%6s %12s %12s %10s %10s %8s %12s%n", "T", "plain ms", "kernel ms", "plain GF/s", "kernel GF/s",
@@ -60,7 +60,7 @@ public final class AttentionSideBySide {
       System.out.printf("%6d %12.0f %12.0f %10.1f %10.1f %8.2f %11.0f%%%n", t, p, f, gflop / p * 1e3, gflop / f * 1e3,
           p / f, 100 * gflop / f * 1e3 / gemm);
     }
-    System.out.printf("GEMM 2048^3 after: %.1f GFLOP/s%n", gemmGflops());
+    System.out.printf("GEMM 2048^3 after: %.1f GFLOP/s%n", CpuKernels.measureGemmGflops());
   }
 
   /**
@@ -74,21 +74,6 @@ public final class AttentionSideBySide {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Best of five 2048^3 float GEMMs after one untimed. */
-  private static double gemmGflops() {
-    int n = 2048;
-    INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
-    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-    Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      long t0 = System.nanoTime();
-      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-    }
-    return 2.0 * n * n * n / best / 1e9;
   }
 
   private static double median(double[] x) {

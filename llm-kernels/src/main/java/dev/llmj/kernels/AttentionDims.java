@@ -49,6 +49,16 @@ record AttentionDims(int b, int t, int tk, int h, int hkv, int d) {
     return tk - t;
   }
 
+  /** Floats between consecutive rows of one head in q, out, dOut and dq: H * D. */
+  int ldq() {
+    return h * d;
+  }
+
+  /** Floats between consecutive rows of one head in k, v, dk and dv: Hkv * D. */
+  int ldk() {
+    return hkv * d;
+  }
+
   /** Index of q[b, t, h, 0] (also of out, dOut, dq). */
   int q(int bi, int ti, int hi) {
     return ((bi * t + ti) * h + hi) * d;

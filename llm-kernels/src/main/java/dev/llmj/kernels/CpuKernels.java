@@ -4,6 +4,8 @@ import dev.llmj.core.kernel.AttentionKernel;
 import dev.llmj.core.kernel.KernelProvider;
 import dev.llmj.core.kernel.MatmulKernel;
 import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +85,25 @@ public final class CpuKernels implements KernelProvider {
    */
   public static String attentionPath(int headSize) {
     return NativeCpu.describe(headSize);
+  }
+
+  /**
+   * The float GEMM rate ND4J's backend attains here on its current threads, in GFLOP/s: the best of
+   * five 2048^3 products after one untimed (about a second). The denominator of MFU and of the
+   * attention kernel's share of the matmul's speed.
+   */
+  public static double measureGemmGflops() {
+    int n = 2048;
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+    Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return 2.0 * n * n * n / best / 1e9;
   }
 
   /** The attention kernel's thread count. */

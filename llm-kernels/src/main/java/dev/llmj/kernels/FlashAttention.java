@@ -54,13 +54,12 @@ final class FlashAttention implements AttentionKernel {
     int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap);
     if (isa > 0) {
       INDArray lse = Nd4j.createUninitialized(DataType.FLOAT, dims.lseShape(), 'c');
-      long ldq = (long) dims.h() * dims.d(), ldk = (long) dims.hkv() * dims.d();
       parallel(dims.b() * dims.hkv(), task -> {
         int bi = task / dims.hkv(), kvi = task % dims.hkv(), h0 = kvi * g;
         int q0 = dims.q(bi, 0, h0), kv0 = dims.kv(bi, 0, kvi);
         check(LlmjCpu.llmj_cpu_attention_forward(isa, address(qc, q0), address(kc, kv0), address(vc, kv0),
-            address(out, q0), address(lse, dims.lse(bi, h0, 0)), dims.t(), dims.tk(), g, dims.d(), ldq, ldk,
-            causal ? 1 : 0, (float) scale), "forward", dims);
+            address(out, q0), address(lse, dims.lse(bi, h0, 0)), dims.t(), dims.tk(), g, dims.d(), dims.ldq(),
+            dims.ldk(), causal ? 1 : 0, (float) scale), "forward", dims);
       });
       return new Forward(out, lse);
     }
@@ -93,14 +92,13 @@ final class FlashAttention implements AttentionKernel {
       INDArray dk = Nd4j.createUninitialized(DataType.FLOAT, dims.keyShape(), 'c');
       INDArray dv = Nd4j.createUninitialized(DataType.FLOAT, dims.keyShape(), 'c');
       INDArray lc = denseC(lse.castTo(DataType.FLOAT));
-      long ldq = (long) dims.h() * dims.d(), ldk = (long) dims.hkv() * dims.d();
       parallel(dims.b() * dims.hkv(), task -> {
         int bi = task / dims.hkv(), kvi = task % dims.hkv(), h0 = kvi * g;
         int q0 = dims.q(bi, 0, h0), kv0 = dims.kv(bi, 0, kvi);
         check(LlmjCpu.llmj_cpu_attention_backward(isa, address(qc, q0), address(kc, kv0), address(vc, kv0),
             address(oc, q0), address(lc, dims.lse(bi, h0, 0)), address(doc, q0), address(dq, q0),
-            address(dk, kv0), address(dv, kv0), dims.t(), dims.tk(), g, dims.d(), ldq, ldk, causal ? 1 : 0,
-            (float) scale), "backward", dims);
+            address(dk, kv0), address(dv, kv0), dims.t(), dims.tk(), g, dims.d(), dims.ldq(), dims.ldk(),
+            causal ? 1 : 0, (float) scale), "backward", dims);
       });
       return new Backward(dq, dk, dv);
     }

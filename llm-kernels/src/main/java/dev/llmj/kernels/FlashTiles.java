@@ -66,8 +66,8 @@ final class FlashTiles {
     this.dims = dims;
     this.causal = causal;
     this.scale = (float) scale;
-    this.ldq = dims.h() * dims.d();
-    this.ldk = dims.hkv() * dims.d();
+    this.ldq = dims.ldq();
+    this.ldk = dims.ldk();
     Scratch scratch = SCRATCH.get().fit(BR * Math.max(1, dims.tk()), dims.d());
     strip = scratch.strip;
     gradStrip = scratch.gradStrip;

@@ -8,12 +8,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Which attention code the CPU kernel runs: the native AVX-512 or AVX2 kernel ({@link LlmjCpu}) or
  * the Java tiles ({@link FlashTiles}). The library is loaded once per JVM; every failure becomes a
- * reason, logged once, and the Java path runs. System property {@value #ISA_PROPERTY}: {@code auto}
+ * reason, logged once, and the Java path runs. System property {@value CpuKernels#ISA_PROPERTY}: {@code auto}
  * (default: the widest this CPU has), {@code avx512}, {@code avx2} or {@code java}.
  */
 final class NativeCpu {
-
-  static final String ISA_PROPERTY = CpuKernels.ISA_PROPERTY;
 
   private static final Logger LOG = LoggerFactory.getLogger(NativeCpu.class);
 
@@ -61,7 +59,7 @@ final class NativeCpu {
     static final State INSTANCE = load();
 
     private static State load() {
-      String wanted = System.getProperty(ISA_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+      String wanted = System.getProperty(CpuKernels.ISA_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
       int cap = switch (wanted) {
         case "auto", "avx512" -> 512;
         case "avx2" -> 256;
@@ -69,10 +67,11 @@ final class NativeCpu {
         default -> -1;
       };
       if (cap < 0) {
-        return new State(0, null, "-D" + ISA_PROPERTY + "=" + wanted + " is not one of auto, avx512, avx2, java");
+        return new State(0, null,
+            "-D" + CpuKernels.ISA_PROPERTY + "=" + wanted + " is not one of auto, avx512, avx2, java");
       }
       if (cap == 0) {
-        return new State(0, "-D" + ISA_PROPERTY + "=java", null);
+        return new State(0, "-D" + CpuKernels.ISA_PROPERTY + "=java", null);
       }
       String library = Loader.getPlatform() + "/" + System.mapLibraryName("jni" + LlmjCpu.class.getSimpleName());
       int has;
@@ -89,7 +88,8 @@ final class NativeCpu {
         return unusable("this CPU has neither AVX-512 nor AVX2 with FMA");
       }
       if (wanted.equals("avx512") && has < 512) {
-        return new State(0, null, "-D" + ISA_PROPERTY + "=avx512, but this CPU lacks AVX-512; use auto or avx2");
+        return new State(0, null,
+            "-D" + CpuKernels.ISA_PROPERTY + "=avx512, but this CPU lacks AVX-512; use auto or avx2");
       }
       return new State(Math.min(cap, has), null, null);
     }

@@ -15,7 +15,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -86,7 +85,7 @@ final class BenchCommand {
       String peakSource = "--peak-gflops";
       if (peakGflops <= 0) {
         // after training, so that JIT compilation and first-touch page faults do not lower the peak
-        peakGflops = measurePeakGflops();
+        peakGflops = dev.llmj.kernels.CpuKernels.measureGemmGflops();
         peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads";
       }
       double median = StepClock.median(ms);
@@ -129,24 +128,5 @@ final class BenchCommand {
       }
       return out;
     }
-
-    /** Best of five 2048^3 float gemms after one untimed: the attainable peak of this backend on these threads. */
-    private static double measurePeakGflops() {
-      int n = 2048;
-      INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-      INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-      INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-      double best = Double.MAX_VALUE;
-      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-      for (int i = 0; i < 5; i++) {
-        long t0 = System.nanoTime();
-        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-      }
-      return 2.0 * n * n * n / best / 1e9;
-    }
-
   }
-
-  /** Wall time between the ends of consecutive iterations, the first measured from the epoch start. */
 }
