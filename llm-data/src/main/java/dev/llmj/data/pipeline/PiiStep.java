@@ -52,8 +52,9 @@ final class PiiStep implements Formatter {
     PiiScanners.Spans spans = new PiiScanners.Spans();
     if (c.email()) PiiScanners.emails(t, spans);
     if (c.ip()) PiiScanners.ipv6(t, spans);
+    if (c.ip()) PiiScanners.ipv4(t, spans);
     if (c.iban()) PiiScanners.ibans(t, spans);
-    if (c.ip() || c.creditCard() || c.phone()) PiiScanners.numbers(t, spans, c);
+    PiiScanners.numbers(t, spans, c);
     return spans.list;
   }
 
