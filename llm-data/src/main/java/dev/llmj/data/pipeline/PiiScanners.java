@@ -102,8 +102,13 @@ final class PiiScanners {
    */
   static void ipv4(String t, Spans spans) {
     int n = t.length();
-    for (int i = 0; i < n; i++) {
-      if (!digit(t.charAt(i)) || (i > 0 && digit(t.charAt(i - 1)))) continue;
+    int from = 0; // the end of the last quad: no quad starts inside it
+    // Anchored on dots (String.indexOf is a vector scan); most dots have no digit before them.
+    for (int dot = t.indexOf('.'); dot > 0; dot = t.indexOf('.', dot + 1)) {
+      if (!digit(t.charAt(dot - 1))) continue;
+      int i = dot - 1;
+      while (i > 0 && digit(t.charAt(i - 1))) i--;
+      if (i < from || dot - i > 3) continue;
       int e = i;
       int groups = 0;
       while (groups < 4) {
@@ -123,7 +128,8 @@ final class PiiScanners {
       if (!joinedLeft && !joinedRight && Checks.publicIpv4(t.substring(i, e)) && !spans.overlaps(i, e)) {
         spans.add(i, e, Kind.IP);
       }
-      i = e - 1;
+      from = e;
+      dot = e - 1;
     }
   }
 
@@ -131,6 +137,10 @@ final class PiiScanners {
   static void ibans(String t, Spans spans) {
     int n = t.length();
     for (int i = 0; i + 4 < n; i++) {
+      if (!digit(t.charAt(i + 3))) {
+        i++; // neither i nor i + 1 can start one: both need a digit at i + 3
+        continue;
+      }
       char a = t.charAt(i);
       if (a < 'A' || a > 'Z') continue;
       if (i > 0 && word(t.charAt(i - 1))) continue;
