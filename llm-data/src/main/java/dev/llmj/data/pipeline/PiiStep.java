@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Finds personal data spans, checks each candidate (IP ranges, Luhn, mod-97), and replaces them
  * with typed placeholders. Hand-written scanners, not regular expressions: each looks only at the
- * few places its anchor character occurs ('@', ':', a digit, an upper-case pair), which keeps the
- * step near memory speed on mail with thousands of headers.
+ * few places its anchor occurs ('@', ':', a dot after a digit, a digit, an upper-case pair), which
+ * keeps the step near memory speed on mail with thousands of headers.
  */
 final class PiiStep implements Formatter {
   enum Kind { EMAIL, CREDIT_CARD, IBAN, IP, PHONE }
