@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Writes documents as JSONL shards {@code prefix-00000.jsonl[.gz|.zst]}, starting a new shard once
  * the current one holds {@code targetShardBytes} uncompressed bytes. Each line is {@code {"id",
- * "text", metadata...}}, readable back by {@link Corpus}.
+ * "text", metadata...}} with the metadata keys sorted, so that the same documents give the same
+ * bytes, readable back by {@link Corpus}.
  *
  * <pre>{@code
  * try (JsonlShardWriter out = JsonlShardWriter.create(dir, "part", 256L << 20, Compression.ZSTD)) {
@@ -67,8 +68,12 @@ public final class JsonlShardWriter implements DocumentSink {
       gen.writeStartObject();
       gen.writeStringField("id", doc.id());
       gen.writeStringField("text", doc.text());
-      for (Map.Entry<String, String> e : doc.metadata().entrySet()) {
-        if (!e.getKey().equals("id") && !e.getKey().equals("text")) gen.writeStringField(e.getKey(), e.getValue());
+      // Keys in sorted order: a document's metadata map iterates in an order that changes from run
+      // to run (Map.copyOf), and the same input must give the same bytes.
+      Map<String, String> meta = doc.metadata();
+      Iterable<String> keys = meta.size() < 2 ? meta.keySet() : new java.util.TreeSet<>(meta.keySet());
+      for (String k : keys) {
+        if (!k.equals("id") && !k.equals("text")) gen.writeStringField(k, meta.get(k));
       }
       gen.writeEndObject();
       gen.writeRaw('\n');

@@ -36,19 +36,27 @@ final class PiiScanners {
     return c == '_' || Words.isLetterOrDigit(c);
   }
 
-  /** Local part and domain expanded around each '@'; the domain needs a dot and an alphabetic TLD. */
+  /**
+   * Local part and domain expanded around each '@'. The domain ends at an alphabetic top-level label
+   * of two letters or more that no letter, digit or dash follows; trailing labels that do not
+   * qualify are dropped ({@code id@host.example.c om} keeps {@code id@host.example}).
+   */
   static void emails(String t, Spans spans) {
     for (int at = t.indexOf('@'); at >= 0; at = t.indexOf('@', at + 1)) {
       int s = at;
       while (s > 0 && isLocal(t.charAt(s - 1))) s--;
+      if (s == at) continue;
       int e = at + 1;
       while (e < t.length() && isDomain(t.charAt(e))) e++;
-      while (e > at + 1 && (t.charAt(e - 1) == '.' || t.charAt(e - 1) == '-')) e--;
-      int lastDot = t.lastIndexOf('.', e - 1);
-      if (s == at || lastDot <= at + 1 || e - lastDot - 1 < 2) continue;
-      boolean tld = true;
-      for (int i = lastDot + 1; i < e; i++) tld &= Character.isLetter(t.charAt(i));
-      if (tld && !spans.overlaps(s, e)) spans.add(s, e, Kind.EMAIL);
+      int end = -1;
+      // Try each dot from the right: the label after it, cut at its first non-letter, must be the TLD.
+      for (int dot = t.lastIndexOf('.', e - 1); dot > at + 1 && end < 0; dot = t.lastIndexOf('.', dot - 1)) {
+        int k = dot + 1;
+        while (k < e && t.charAt(k) < 0x80 && Character.isLetter(t.charAt(k))) k++;
+        boolean ends = k == e || t.charAt(k) == '.';
+        if (k - dot - 1 >= 2 && ends && t.charAt(dot - 1) != '.' && t.charAt(dot - 1) != '-') end = k;
+      }
+      if (end > 0 && !spans.overlaps(s, end)) spans.add(s, end, Kind.EMAIL);
     }
   }
 
@@ -85,10 +93,54 @@ final class PiiScanners {
     }
   }
 
+  /**
+   * Dotted quads that are not part of a longer number or word: a quad glued to a letter or digit
+   * ({@code v1.2.3.4}, {@code 1234.5.6.7}) or joined by '.' or '-' to more digits ({@code 1.2.3.4.5})
+   * is left alone. A quad inside a host name is redacted like one standing on its own, because the
+   * name gives the address away: {@code dsl.206.191.151.102.evergo.net} becomes
+   * {@code dsl.<IP>.evergo.net}. Addresses written with dashes ({@code host-65-189-7-13}) are kept.
+   */
+  static void ipv4(String t, Spans spans) {
+    int n = t.length();
+    int from = 0; // the end of the last quad: no quad starts inside it
+    // Anchored on dots (String.indexOf is a vector scan); most dots have no digit before them.
+    for (int dot = t.indexOf('.'); dot > 0; dot = t.indexOf('.', dot + 1)) {
+      if (!digit(t.charAt(dot - 1))) continue;
+      int i = dot - 1;
+      while (i > 0 && digit(t.charAt(i - 1))) i--;
+      if (i < from || dot - i > 3) continue;
+      int e = i;
+      int groups = 0;
+      while (groups < 4) {
+        int g = e;
+        while (e < n && e - g < 4 && digit(t.charAt(e))) e++;
+        if (e == g || e - g > 3) break;
+        if (++groups < 4) {
+          if (e + 1 >= n || t.charAt(e) != '.' || !digit(t.charAt(e + 1))) break;
+          e++;
+        }
+      }
+      if (groups < 4) continue;
+      boolean joinedLeft = i > 0 && (word(t.charAt(i - 1))
+          || (i > 1 && (t.charAt(i - 1) == '.' || t.charAt(i - 1) == '-') && digit(t.charAt(i - 2))));
+      boolean joinedRight = e < n && (word(t.charAt(e))
+          || (e + 1 < n && (t.charAt(e) == '.' || t.charAt(e) == '-') && digit(t.charAt(e + 1))));
+      if (!joinedLeft && !joinedRight && Checks.publicIpv4(t.substring(i, e)) && !spans.overlaps(i, e)) {
+        spans.add(i, e, Kind.IP);
+      }
+      from = e;
+      dot = e - 1;
+    }
+  }
+
   /** Two upper-case letters and two digits at a word start, then up to 30 letters/digits in groups. */
   static void ibans(String t, Spans spans) {
     int n = t.length();
     for (int i = 0; i + 4 < n; i++) {
+      if (!digit(t.charAt(i + 3))) {
+        i++; // neither i nor i + 1 can start one: both need a digit at i + 3
+        continue;
+      }
       char a = t.charAt(i);
       if (a < 'A' || a > 'Z') continue;
       if (i > 0 && word(t.charAt(i - 1))) continue;
@@ -121,10 +173,12 @@ final class PiiScanners {
 
   /**
    * Numeric tokens: digits joined by single separators (space, dot, dash), an optional leading
-   * '+' and a bracketed area code. A token of four dotted groups is an IPv4 candidate; otherwise a
-   * card candidate (13-19 digits, Luhn, issuer prefix), else a phone candidate.
+   * '+' and a bracketed area code; a token never ends on a separator. A token of four dotted
+   * groups is an address, which {@link #ipv4} judges; otherwise a card candidate (13-19 digits,
+   * Luhn, issuer prefix), else a phone candidate.
    */
   static void numbers(String t, Spans spans, PiiConfig cfg) {
+    if (!cfg.creditCard() && !cfg.phone()) return;
     int n = t.length();
     int i = 0;
     while (i < n) {
@@ -164,12 +218,12 @@ final class PiiScanners {
           && (digit(t.charAt(e + 1)) || t.charAt(e + 1) == '(') && t.charAt(e - 1) != ' ' && t.charAt(e - 1) != '-'
           && t.charAt(e - 1) != '.') {
         e++;
-      } else if (c == ')' ) {
-        break;
       } else {
         break;
       }
     }
+    // "65.189.7.13 (HELO ...)": the space before a '(' that opens no area code is not part of the token.
+    while (e > s + 1 && (t.charAt(e - 1) == ' ' || t.charAt(e - 1) == '.' || t.charAt(e - 1) == '-')) e--;
     return e;
   }
 
@@ -200,9 +254,7 @@ final class PiiScanners {
         if (c != ' ' && c != '-') cardSeps = false;
       }
     }
-    if (dotsOnly && groups == 4 && maxGroup <= 3 && t.charAt(s) != '+' && t.charAt(s) != '(') {
-      return cfg.ip() && Checks.publicIpv4(t.substring(s, e)) ? Kind.IP : null;
-    }
+    if (dotsOnly && groups == 4 && maxGroup <= 3 && t.charAt(s) != '+' && t.charAt(s) != '(') return null;
     if (dotsOnly && groups > 1 && groups != 4) {
       // Version numbers and decimals (1.2.3, 3.14) are not phones.
       if (groups > 4 || maxGroup < 2) return null;

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Finds personal data spans, checks each candidate (IP ranges, Luhn, mod-97), and replaces them
  * with typed placeholders. Hand-written scanners, not regular expressions: each looks only at the
- * few places its anchor character occurs ('@', ':', a digit, an upper-case pair), which keeps the
- * step near memory speed on mail with thousands of headers.
+ * few places its anchor occurs ('@', ':', a dot after a digit, a digit, an upper-case pair), which
+ * keeps the step near memory speed on mail with thousands of headers.
  */
 final class PiiStep implements Formatter {
   enum Kind { EMAIL, CREDIT_CARD, IBAN, IP, PHONE }
@@ -52,8 +52,9 @@ final class PiiStep implements Formatter {
     PiiScanners.Spans spans = new PiiScanners.Spans();
     if (c.email()) PiiScanners.emails(t, spans);
     if (c.ip()) PiiScanners.ipv6(t, spans);
+    if (c.ip()) PiiScanners.ipv4(t, spans);
     if (c.iban()) PiiScanners.ibans(t, spans);
-    if (c.ip() || c.creditCard() || c.phone()) PiiScanners.numbers(t, spans, c);
+    PiiScanners.numbers(t, spans, c);
     return spans.list;
   }
 

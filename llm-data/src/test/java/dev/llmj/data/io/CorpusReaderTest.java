@@ -192,4 +192,17 @@ class CorpusReaderTest {
       assertEquals("v7", back.get(7).metadata().get("k"));
     }
   }
+
+  @Test
+  void shardLinesListMetadataKeysInSortedOrder(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // Map.copyOf iterates in an order seeded per JVM, so only sorting gives the same bytes run after run.
+    java.util.Map<String, String> meta = new java.util.HashMap<>();
+    for (String k : List.of("source", "line", "group", "zeta", "alpha", "mid")) meta.put(k, k.toUpperCase(java.util.Locale.ROOT));
+    try (JsonlShardWriter w = JsonlShardWriter.create(dir, "part", 1 << 20, Compression.NONE)) {
+      w.accept(new Document("d", "t", meta));
+    }
+    String line = java.nio.file.Files.readString(dir.resolve("part-00000.jsonl"));
+    assertEquals("{\"id\":\"d\",\"text\":\"t\",\"alpha\":\"ALPHA\",\"group\":\"GROUP\",\"line\":\"LINE\",\"mid\":\"MID\","
+        + "\"source\":\"SOURCE\",\"zeta\":\"ZETA\"}\n", line);
+  }
 }
