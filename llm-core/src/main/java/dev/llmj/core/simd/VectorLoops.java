@@ -9,11 +9,13 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API loops of {@link FloatMath}: full vectors over the body, then the plain loop on the
  * tail. Only {@link FloatMath} touches this class, and only when the incubator module is loaded.
  *
- * <p>Only lane-wise IEEE operations (add, mul, fma, min, max, conversions, shuffles) are used, so each
+ * <p>Only lane-wise IEEE operations (add, mul, fma, min, max, bit casts, shuffles) are used, so each
  * loop gives the same bits whether the JIT has compiled it yet or not. The Vector API's own {@code EXP}
- * (SVML once C2 compiles it, {@code Math.exp} per lane before) and {@code reduceLanes(ADD)} (a tree
- * once compiled, lane order before) do not: with them a training run's parameters depended on when C2
- * got to these loops, so two runs of the same seed differed after a few steps.
+ * does not (SVML's approximation once C2 compiles the loop, another one before: measured, about one
+ * value in 200 differs in its last bits), and with it two training runs of one seed differed from
+ * their first steps on, by how soon C2 got to the softmax loops. {@code reduceLanes(ADD)} leaves the
+ * order of the additions to the implementation (JDK 17 happens to add in lane order both ways), so the
+ * lane sums here add pairwise in one fixed order of their own.
  */
 final class VectorLoops {
 

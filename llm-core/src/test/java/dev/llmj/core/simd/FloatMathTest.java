@@ -64,8 +64,8 @@ class FloatMathTest {
   /**
    * The vector sums add lanes in one fixed order, whether the JIT has compiled the loop or not: each
    * result equals a scalar model of that order (per-lane running sums, then lanes L/2 apart, L/4
-   * apart, ... added pairwise, then the tail) bit for bit, on the first calls and after 20,000 more.
-   * {@code reduceLanes(ADD)} fails this once C2 compiles it, and training runs then differ.
+   * apart, ... added pairwise, then the tail) bit for bit, on the first calls and after 20,000 more
+   * (the Vector API's own EXP fails this: its bits change once C2 compiles the loop).
    */
   @Test
   void vectorSumsHaveOneOrderBeforeAndAfterCompilation() {
