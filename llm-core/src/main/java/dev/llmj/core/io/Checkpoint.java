@@ -50,6 +50,14 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
   private static final String OPTIMIZER_SCALARS = "optimizer.json";
   private static final String TRAINER = "trainer_state.json";
   private static final List<String> FILES = List.of(CONFIG, MODEL, OPTIMIZER, OPTIMIZER_SCALARS, TRAINER);
+  /**
+   * Crash tests only: {@code -Dllmj.test.haltInCheckpoint=STEP:FILE} halts the JVM (as SIGKILL would: no
+   * shutdown hooks, nothing more written) right after FILE of the checkpoint of STEP is written, before
+   * the rest of the folder and its rename.
+   */
+  static final String HALT_PROPERTY = "llmj.test.haltInCheckpoint";
+  /** The exit status of that halt, 128 + SIGKILL's 9 as a shell reports a killed process. */
+  static final int HALT_STATUS = 137;
 
   public Checkpoint {
     if (modelConfig == null || model == null || trainerState == null) {
@@ -77,10 +85,15 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
 
   void writeInto(Path dir) throws IOException {
     writeJson(dir.resolve(CONFIG), modelConfig);
+    haltIfAsked(CONFIG);
     Safetensors.write(dir.resolve(MODEL), model, Map.of("format", "pt"));
+    haltIfAsked(MODEL);
     Safetensors.write(dir.resolve(OPTIMIZER), optimizerState, Map.of());
+    haltIfAsked(OPTIMIZER);
     writeJson(dir.resolve(OPTIMIZER_SCALARS), optimizerScalars);
+    haltIfAsked(OPTIMIZER_SCALARS);
     writeJson(dir.resolve(TRAINER), Json.STRICT.valueToTree(trainerState));
+    haltIfAsked(TRAINER);
     ObjectNode marker = Json.STRICT.createObjectNode().put("format", FORMAT).put("version", VERSION)
         .put("step", trainerState.step());
     ObjectNode sizes = marker.putObject("files");
@@ -90,6 +103,17 @@ public record Checkpoint(JsonNode modelConfig, Map<String, INDArray> model, Map<
       crcs.put(f, crc32(dir.resolve(f))); // read back from the page cache: cheap next to writing
     }
     writeJson(dir.resolve(MARKER), marker);
+    haltIfAsked(MARKER);
+  }
+
+  private void haltIfAsked(String file) {
+    String at = System.getProperty(HALT_PROPERTY);
+    if (at != null && at.equals(trainerState.step() + ":" + file)) {
+      System.out.println("halting after " + file + " of the checkpoint of step " + trainerState.step() + " (-D"
+          + HALT_PROPERTY + "=" + at + ")");
+      System.out.flush();
+      Runtime.getRuntime().halt(HALT_STATUS);
+    }
   }
 
   private static void writeJson(Path file, JsonNode node) throws IOException {

@@ -63,19 +63,22 @@ final class FloatKernels {
   }
 
   /** Row-range tasks for (rows, cols): one when the work is small, at most four per core. */
-  private static int tasks(int rows, int cols) {
+  private static int tasks(int rows, int cols, int processors) {
     return (int) Math.min(Math.max(1, (long) rows * cols / MIN_WORK_PER_TASK),
-        Math.max(1, Math.min(rows, 4L * Runtime.getRuntime().availableProcessors())));
+        Math.max(1, Math.min(rows, 4L * processors)));
   }
 
-  private static void forTasks(int rows, int cols, TaskRange body) {
-    int tasks = tasks(rows, cols);
+  /** Runs {@code body} over row ranges that start at multiples of {@code align} rows. */
+  private static void forTasks(int rows, int cols, int align, int processors, TaskRange body) {
+    int units = (rows + align - 1) / align;
+    int tasks = Math.min(tasks(rows, cols, processors), Math.max(1, units));
     if (tasks <= 1) {
       body.run(0, 0, rows);
       return;
     }
     IntStream.range(0, tasks).parallel().forEach(i -> body.run(i,
-        (int) ((long) rows * i / tasks), (int) ((long) rows * (i + 1) / tasks)));
+        (int) Math.min(rows, (long) align * (units * (long) i / tasks)),
+        (int) Math.min(rows, (long) align * (units * (long) (i + 1) / tasks))));
   }
 
   @FunctionalInterface
@@ -98,8 +101,14 @@ final class FloatKernels {
    * and they are copied into {@code out}. Tasks ({@link #tasks}) own disjoint row ranges, in order.
    */
   static void stream(int rows, int cols, INDArray[] in, INDArray[] out, Block body) {
+    stream(rows, cols, 1, Runtime.getRuntime().availableProcessors(), in, out, body);
+  }
+
+  /** {@link #stream} with task ranges starting at multiples of {@code align} rows, sized for {@code processors}. */
+  private static void stream(int rows, int cols, int align, int processors, INDArray[] in, INDArray[] out,
+      Block body) {
     int blockRows = Math.max(1, BLOCK_FLOATS / Math.max(1, cols));
-    forTasks(rows, cols, (task, from, to) -> {
+    forTasks(rows, cols, align, processors, (task, from, to) -> {
       FloatPointer[] ip = pointers(in), op = pointers(out);
       long[] ib0 = positions(ip), ob0 = positions(op);
       float[][] ib = new float[in.length][blockRows * cols], ob = new float[out.length][blockRows * cols];
@@ -171,36 +180,39 @@ final class FloatKernels {
    */
   static INDArray normBackward(INDArray dy, INDArray xhat, float[] rstd, float[] gain, boolean centre,
       float[] dGain, float[] dBias) {
+    return normBackward(dy, xhat, rstd, gain, centre, dGain, dBias, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * {@link #normBackward} with tasks sized for {@code processors}. The gain and bias sums do not depend
+   * on it: each block of {@link #GRADIENT_BLOCK} rows, counted from row 0, is summed in float in row
+   * order by one task, and the blocks' sums are added in block order in double, so a run gives the same
+   * bits on any number of cores.
+   */
+  static INDArray normBackward(INDArray dy, INDArray xhat, float[] rstd, float[] gain, boolean centre,
+      float[] dGain, float[] dBias, int processors) {
     int n = (int) dy.size(0), c = (int) dy.size(1);
     INDArray dx = output(n, c);
-    int tasks = tasks(n, c);
-    double[][] partial = new double[tasks][2 * c]; // per task: dGain then dBias
-    float[][] blockGain = new float[tasks][c], blockBias = new float[tasks][dBias == null ? 0 : c];
-    stream(n, c, new INDArray[] {dy, xhat}, new INDArray[] {dx}, (task, first, rows, in, out) -> {
-      float[] sums = new float[2], bg = blockGain[task], bb = dBias == null ? null : blockBias[task];
-      double[] acc = partial[task];
-      for (int r = 0; r < rows; r++) {
-        int o = r * c;
-        FloatMath.normGradientSums(in[0], in[1], o, c, gain, bg, bb, sums);
-        float meanG = centre ? sums[0] / c : 0f;
-        FloatMath.normGradientRow(in[0], in[1], o, c, gain, meanG, sums[1] / c, rstd[first + r], out[0]);
-        if (r % GRADIENT_BLOCK == GRADIENT_BLOCK - 1 || r == rows - 1) {
-          for (int j = 0; j < c; j++) {
-            acc[j] += bg[j];
-            bg[j] = 0f;
-            if (bb != null) {
-              acc[c + j] += bb[j];
-              bb[j] = 0f;
-            }
+    int blocks = (n + GRADIENT_BLOCK - 1) / GRADIENT_BLOCK;
+    float[][] gainSums = new float[blocks][c], biasSums = new float[dBias == null ? 0 : blocks][c];
+    stream(n, c, GRADIENT_BLOCK, processors, new INDArray[] {dy, xhat}, new INDArray[] {dx},
+        (task, first, rows, in, out) -> {
+          float[] sums = new float[2];
+          for (int r = 0; r < rows; r++) {
+            int o = r * c, block = (first + r) / GRADIENT_BLOCK;
+            FloatMath.normGradientSums(in[0], in[1], o, c, gain, gainSums[block],
+                dBias == null ? null : biasSums[block], sums);
+            float meanG = centre ? sums[0] / c : 0f;
+            FloatMath.normGradientRow(in[0], in[1], o, c, gain, meanG, sums[1] / c, rstd[first + r], out[0]);
           }
-        }
-      }
-    });
+        });
     for (int j = 0; j < c; j++) {
       double sg = 0, sb = 0;
-      for (double[] acc : partial) {
-        sg += acc[j];
-        sb += acc[c + j];
+      for (int b = 0; b < blocks; b++) {
+        sg += gainSums[b][j];
+        if (dBias != null) {
+          sb += biasSums[b][j];
+        }
       }
       dGain[j] = (float) sg;
       if (dBias != null) {

@@ -2,21 +2,67 @@ package dev.llmj.core.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API loops of {@link FloatMath}: full vectors over the body, then the plain loop on the
  * tail. Only {@link FloatMath} touches this class, and only when the incubator module is loaded.
+ *
+ * <p>Only lane-wise IEEE operations (add, mul, fma, min, max, bit casts, shuffles) are used, so each
+ * loop gives the same bits whether the JIT has compiled it yet or not. The Vector API's own {@code EXP}
+ * does not (SVML's approximation once C2 compiles the loop, another one before: measured, about one
+ * value in 200 differs in its last bits), and with it two training runs of one seed differed from
+ * their first steps on, by how soon C2 got to the softmax loops. {@code reduceLanes(ADD)} leaves the
+ * order of the additions to the implementation (JDK 17 happens to add in lane order both ways), so the
+ * lane sums here add pairwise in one fixed order of their own.
  */
 final class VectorLoops {
 
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
+  /** Rotations by L/2, L/4, ..., 1 lanes: the fixed pairwise order of {@link #sumLanes}. */
+  private static final VectorShuffle<Float>[] HALVES = halves();
 
   private VectorLoops() {}
 
   static int lanes() {
     return L;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] halves() {
+    int steps = Integer.numberOfTrailingZeros(L);
+    VectorShuffle<Float>[] s = new VectorShuffle[steps];
+    for (int i = 0; i < steps; i++) {
+      s[i] = VectorShuffle.iota(F, L >> (i + 1), 1, true);
+    }
+    return s;
+  }
+
+  /** The sum of the lanes, added pairwise in a fixed order (unlike {@code reduceLanes(ADD)}). */
+  private static float sumLanes(FloatVector v) {
+    for (VectorShuffle<Float> s : HALVES) {
+      v = v.add(v.rearrange(s));
+    }
+    return v.lane(0);
+  }
+
+  /**
+   * {@link PlainLoops#exp} on vectors, operation for operation, so both give the same bits. 2^n comes
+   * from the bits of {@code t = v / ln 2 + 1.5 * 2^23}, whose low mantissa bits hold n exactly: a float
+   * to int conversion ({@code convert(F2I)}) costs ten times the whole function on JDK 17.
+   */
+  private static FloatVector exp(FloatVector x) {
+    FloatVector v = x.min(88f).max(-87f);
+    FloatVector t = v.mul(1.44269504f).add(12582912f);
+    FloatVector n = t.sub(12582912f);
+    FloatVector f = v.sub(n.mul(0.693145752f)).sub(n.mul(1.42860677e-6f));
+    FloatVector p = f.mul(1f / 720).add(1f / 120).mul(f).add(1f / 24).mul(f).add(1f / 6).mul(f).add(1f / 2).mul(f)
+        .add(1f).mul(f).add(1f);
+    FloatVector scale = t.reinterpretAsInts().add(127 - Float.floatToRawIntBits(12582912f))
+        .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return p.mul(scale);
   }
 
   /** The last start of a whole vector within [from, to). */
@@ -41,11 +87,11 @@ final class VectorLoops {
     int i = from, end = bound(from, to);
     FloatVector acc = FloatVector.zero(F);
     for (; i < end; i += L) {
-      FloatVector e = FloatVector.fromArray(F, a, i).sub(shift).lanewise(VectorOperators.EXP);
+      FloatVector e = exp(FloatVector.fromArray(F, a, i).sub(shift));
       e.intoArray(a, i);
       acc = acc.add(e);
     }
-    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.expShiftSum(a, i, to, shift);
+    return sumLanes(acc) + PlainLoops.expShiftSum(a, i, to, shift);
   }
 
   static void scale(float[] a, int from, int to, float s) {
@@ -59,7 +105,7 @@ final class VectorLoops {
   static void softmaxGradient(float[] s, float[] ds, int from, int to, float lse, float delta) {
     int i = from, end = bound(from, to);
     for (; i < end; i += L) {
-      FloatVector p = FloatVector.fromArray(F, s, i).sub(lse).lanewise(VectorOperators.EXP);
+      FloatVector p = exp(FloatVector.fromArray(F, s, i).sub(lse));
       p.intoArray(s, i);
       p.mul(FloatVector.fromArray(F, ds, i).sub(delta)).intoArray(ds, i);
     }
@@ -72,7 +118,7 @@ final class VectorLoops {
     for (; i < end; i += L) {
       acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
     }
-    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.dot(a, ao + i, b, bo + i, n - i);
+    return sumLanes(acc) + PlainLoops.dot(a, ao + i, b, bo + i, n - i);
   }
 
   static float sum(float[] a, int from, int to) {
@@ -81,7 +127,7 @@ final class VectorLoops {
     for (; i < end; i += L) {
       acc = acc.add(FloatVector.fromArray(F, a, i));
     }
-    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.sum(a, i, to);
+    return sumLanes(acc) + PlainLoops.sum(a, i, to);
   }
 
   static float sumSquaredDeviation(float[] a, int from, int to, float mean) {
@@ -91,7 +137,7 @@ final class VectorLoops {
       FloatVector d = FloatVector.fromArray(F, a, i).sub(mean);
       acc = d.fma(d, acc);
     }
-    return acc.reduceLanes(VectorOperators.ADD) + PlainLoops.sumSquaredDeviation(a, i, to, mean);
+    return sumLanes(acc) + PlainLoops.sumSquaredDeviation(a, i, to, mean);
   }
 
   static void normRow(float[] x, int o, int n, float mean, float rstd, float[] gain, float[] bias, float[] xhat,
@@ -120,8 +166,8 @@ final class VectorLoops {
         d.add(FloatVector.fromArray(F, dBias, j)).intoArray(dBias, j);
       }
     }
-    sums[0] = sumG.reduceLanes(VectorOperators.ADD);
-    sums[1] = sumGx.reduceLanes(VectorOperators.ADD);
+    sums[0] = sumLanes(sumG);
+    sums[1] = sumLanes(sumGx);
     PlainLoops.normGradientSums(dy, xhat, o, j, n, gain, dGain, dBias, sums);
   }
 

@@ -66,6 +66,34 @@ class FloatKernelsTest {
     }
   }
 
+  /**
+   * The norm gradients' bits do not depend on how many cores split the rows: 1 to 64 "processors" give
+   * 1 to 25 tasks whose ranges cut the 4099 rows at different places.
+   */
+  @Test
+  void normBackwardGivesTheSameBitsOnAnyNumberOfCores() {
+    Nd4j.getRandom().setSeed(SEED);
+    int n = 4099, c = 200;
+    INDArray dy = both(n, c, 1, 0)[0], xhat = both(n, c, 1, 0)[0];
+    float[] gain = both(1, c, 0.5, 1)[0].toFloatVector(), rstd = both(1, n, 0.1, 1)[0].toFloatVector();
+    float[] gain1 = new float[c], bias1 = new float[c];
+    float[] dx1 = FloatKernels.read(FloatKernels.normBackward(dy, xhat, rstd, gain, true, gain1, bias1, 1));
+    for (int processors : new int[] {2, 3, 7, 64}) {
+      float[] g = new float[c], b = new float[c];
+      float[] dx = FloatKernels.read(FloatKernels.normBackward(dy, xhat, rstd, gain, true, g, b, processors));
+      for (int j = 0; j < c; j++) {
+        assertEquals(Float.floatToRawIntBits(gain1[j]), Float.floatToRawIntBits(g[j]), "dGain[" + j + "] with "
+            + processors + " processors (seed " + SEED + ")");
+        assertEquals(Float.floatToRawIntBits(bias1[j]), Float.floatToRawIntBits(b[j]), "dBias[" + j + "] with "
+            + processors + " processors (seed " + SEED + ")");
+      }
+      for (int i = 0; i < dx.length; i++) {
+        assertEquals(Float.floatToRawIntBits(dx1[i]), Float.floatToRawIntBits(dx[i]), "dx[" + i + "] with "
+            + processors + " processors (seed " + SEED + ")");
+      }
+    }
+  }
+
   @Test
   void normOfRowViewMatchesCopy() {
     Nd4j.getRandom().setSeed(SEED);

@@ -37,6 +37,81 @@ class FloatMathTest {
     check(new Vector());
   }
 
+  /**
+   * The vector exp is the plain one operation for operation: the same bits for every element, over
+   * arguments from far below e^-87 to beyond e^88, at every tail length.
+   */
+  @Test
+  void vectorExpGivesThePlainBits() {
+    assumeTrue(FloatMath.simd(), "Vector API path unavailable: " + FloatMath.whyNotSimd());
+    Random rnd = new Random(SEED);
+    for (int n : new int[] {1, 7, 13, 16, 33, 4098}) {
+      float[] x = new float[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = (float) (rnd.nextGaussian() * 40);
+      }
+      x[0] = n % 2 == 0 ? Float.NEGATIVE_INFINITY : 200f;
+      float[] v = x.clone(), p = x.clone();
+      VectorLoops.expShiftSum(v, 0, n, 0f);
+      PlainLoops.expShiftSum(p, 0, n, 0f);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToRawIntBits(p[i]), Float.floatToRawIntBits(v[i]),
+            "exp(" + x[i] + ") at " + i + " of " + n + " (seed " + SEED + ")");
+      }
+    }
+  }
+
+  /**
+   * The vector sums add lanes in one fixed order, whether the JIT has compiled the loop or not: each
+   * result equals a scalar model of that order (per-lane running sums, then lanes L/2 apart, L/4
+   * apart, ... added pairwise, then the tail) bit for bit, on the first calls and after 20,000 more
+   * (the Vector API's own EXP fails this: its bits change once C2 compiles the loop).
+   */
+  @Test
+  void vectorSumsHaveOneOrderBeforeAndAfterCompilation() {
+    assumeTrue(FloatMath.simd(), "Vector API path unavailable: " + FloatMath.whyNotSimd());
+    Random rnd = new Random(SEED);
+    float[] a = random(rnd, 1031), b = random(rnd, 1031);
+    for (int round = 0; round < 2; round++) {
+      for (int n : new int[] {16, 37, 1031}) {
+        assertEquals(Float.floatToRawIntBits(modelSum(a, b, n, 0)), Float.floatToRawIntBits(VectorLoops.sum(a, 0, n)),
+            "sum of " + n + ", round " + round);
+        assertEquals(Float.floatToRawIntBits(modelSum(a, b, n, 1)),
+            Float.floatToRawIntBits(VectorLoops.dot(a, 0, b, 0, n)), "dot of " + n + ", round " + round);
+        float[] e = a.clone();
+        float s = VectorLoops.expShiftSum(e, 0, n, 4f);
+        assertEquals(Float.floatToRawIntBits(modelSum(e, b, n, 0)), Float.floatToRawIntBits(s),
+            "exp sum of " + n + ", round " + round);
+      }
+      float sink = 0;
+      for (int i = 0; i < 20_000; i++) { // enough calls for C2 to compile the loops
+        sink += VectorLoops.sum(a, 0, 37) + VectorLoops.dot(a, 0, b, 0, 37) + VectorLoops.expShiftSum(b.clone(), 0, 37, 9f);
+      }
+      assertTrue(!Float.isNaN(sink));
+    }
+  }
+
+  /** Scalar model of the vector sums' order: {@code kind} 0 sums a, 1 sums a*b with fused multiply-adds. */
+  private static float modelSum(float[] a, float[] b, int n, int kind) {
+    int lanes = FloatMath.lanes(), body = n - n % lanes;
+    float[] acc = new float[lanes];
+    for (int i = 0; i < body; i++) {
+      acc[i % lanes] = kind == 0 ? acc[i % lanes] + a[i] : Math.fma(a[i], b[i], acc[i % lanes]);
+    }
+    for (int k = lanes / 2; k >= 1; k /= 2) {
+      float[] next = new float[lanes];
+      for (int l = 0; l < lanes; l++) {
+        next[l] = acc[l] + acc[(l + k) % lanes];
+      }
+      acc = next;
+    }
+    float tail = 0f;
+    for (int i = body; i < n; i++) {
+      tail += kind == 0 ? a[i] : a[i] * b[i];
+    }
+    return acc[0] + tail;
+  }
+
   @Test
   void plainExpIsWithinItsBound() {
     double worst = 0;
