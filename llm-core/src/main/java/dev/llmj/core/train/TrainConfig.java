@@ -23,7 +23,9 @@ import java.util.Locale;
  *
  * <pre>{@code
  * TrainConfig cfg = TrainConfig.read(Path.of("train.json"))
- *     .withOverrides(List.of("lr=3e-4", "max_steps=2000"));
+ *     .withOverrides(List.of("lr=3e-4", "max_steps=2000"));   // as the command line's --set gives them
+ * TrainConfig same = TrainConfig.read(Path.of("train.json"))
+ *     .withLearningRate(3e-4).withMaxSteps(2000);               // typed, validated the same way
  * cfg.write(runDir.resolve("train.json"));
  * }</pre>
  *
@@ -160,6 +162,145 @@ public record TrainConfig(
       node.put(key, o.substring(eq + 1).trim());
     }
     return fromJson(node, "overrides " + overrides);
+  }
+
+  /** The same settings with a step budget of {@code maxSteps} ({@code max_steps}); the token budget becomes 0. */
+  public TrainConfig withMaxSteps(long maxSteps) {
+    return with("withMaxSteps(" + maxSteps + ")", "max_steps", maxSteps, "max_tokens", 0);
+  }
+
+  /** The same settings with a token budget of {@code maxTokens} ({@code max_tokens}); the step budget becomes 0. */
+  public TrainConfig withMaxTokens(long maxTokens) {
+    return with("withMaxTokens(" + maxTokens + ")", "max_tokens", maxTokens, "max_steps", 0);
+  }
+
+  /** The same settings with another peak learning rate ({@code lr}). */
+  public TrainConfig withLearningRate(double lr) {
+    return with("withLearningRate(" + lr + ")", "lr", lr);
+  }
+
+  /** The same settings with another learning-rate floor ({@code min_lr}). */
+  public TrainConfig withMinLearningRate(double minLr) {
+    return with("withMinLearningRate(" + minLr + ")", "min_lr", minLr);
+  }
+
+  /** The same settings with another warm-up length ({@code warmup_steps}). */
+  public TrainConfig withWarmupSteps(int warmupSteps) {
+    return with("withWarmupSteps(" + warmupSteps + ")", "warmup_steps", warmupSteps);
+  }
+
+  /** The same settings with another shape after warm-up ({@code decay}). */
+  public TrainConfig withDecay(Decay decay) {
+    return with("withDecay(" + decay + ")", "decay", decay);
+  }
+
+  /** The same settings with another sequences per forward/backward pass ({@code micro_batch}). */
+  public TrainConfig withMicroBatch(int microBatch) {
+    return with("withMicroBatch(" + microBatch + ")", "micro_batch", microBatch);
+  }
+
+  /** The same settings with another tokens per sequence ({@code seq_len}). */
+  public TrainConfig withSeqLen(int seqLen) {
+    return with("withSeqLen(" + seqLen + ")", "seq_len", seqLen);
+  }
+
+  /** The same settings with another micro-batches per optimizer step ({@code grad_accum}). */
+  public TrainConfig withGradAccum(int gradAccum) {
+    return with("withGradAccum(" + gradAccum + ")", "grad_accum", gradAccum);
+  }
+
+  /** The same settings with another decoupled weight decay ({@code weight_decay}). */
+  public TrainConfig withWeightDecay(double weightDecay) {
+    return with("withWeightDecay(" + weightDecay + ")", "weight_decay", weightDecay);
+  }
+
+  /** The same settings with another Adam first-moment decay ({@code beta1}). */
+  public TrainConfig withBeta1(double beta1) {
+    return with("withBeta1(" + beta1 + ")", "beta1", beta1);
+  }
+
+  /** The same settings with another Adam second-moment decay ({@code beta2}). */
+  public TrainConfig withBeta2(double beta2) {
+    return with("withBeta2(" + beta2 + ")", "beta2", beta2);
+  }
+
+  /** The same settings with another Adam denominator guard ({@code eps}). */
+  public TrainConfig withEps(double eps) {
+    return with("withEps(" + eps + ")", "eps", eps);
+  }
+
+  /** The same settings with another gradient-norm limit, 0 for none ({@code clip}). */
+  public TrainConfig withClip(double clip) {
+    return with("withClip(" + clip + ")", "clip", clip);
+  }
+
+  /** The same settings with another steps between validation passes ({@code eval_every}). */
+  public TrainConfig withEvalEvery(int evalEvery) {
+    return with("withEvalEvery(" + evalEvery + ")", "eval_every", evalEvery);
+  }
+
+  /** The same settings with another validation batches per pass ({@code eval_batches}). */
+  public TrainConfig withEvalBatches(int evalBatches) {
+    return with("withEvalBatches(" + evalBatches + ")", "eval_batches", evalBatches);
+  }
+
+  /** The same settings with another steps between checkpoints ({@code checkpoint_every}). */
+  public TrainConfig withCheckpointEvery(int checkpointEvery) {
+    return with("withCheckpointEvery(" + checkpointEvery + ")", "checkpoint_every", checkpointEvery);
+  }
+
+  /** The same settings with another number of newest checkpoints kept ({@code keep_last}). */
+  public TrainConfig withKeepLast(int keepLast) {
+    return with("withKeepLast(" + keepLast + ")", "keep_last", keepLast);
+  }
+
+  /** The same settings with another whether the best checkpoint is also kept ({@code keep_best}). */
+  public TrainConfig withKeepBest(boolean keepBest) {
+    return with("withKeepBest(" + keepBest + ")", "keep_best", keepBest);
+  }
+
+  /** The same settings with another seed of ND4J's random generator ({@code seed}). */
+  public TrainConfig withSeed(long seed) {
+    return with("withSeed(" + seed + ")", "seed", seed);
+  }
+
+  /** The same settings with another ND4J/OpenMP threads, 0 for the backend's choice ({@code threads}). */
+  public TrainConfig withThreads(int threads) {
+    return with("withThreads(" + threads + ")", "threads", threads);
+  }
+
+  /** The same settings with another whether non-finite steps are skipped ({@code skip_nonfinite}). */
+  public TrainConfig withSkipNonfinite(boolean skipNonfinite) {
+    return with("withSkipNonfinite(" + skipNonfinite + ")", "skip_nonfinite", skipNonfinite);
+  }
+
+  /** The same settings with another steps between log lines ({@code log_every}). */
+  public TrainConfig withLogEvery(int logEvery) {
+    return with("withLogEvery(" + logEvery + ")", "log_every", logEvery);
+  }
+
+  /** The same settings with another when to draw the progress bar ({@code progress}). */
+  public TrainConfig withProgress(Progress progress) {
+    return with("withProgress(" + progress + ")", "progress", progress);
+  }
+
+  /** The same settings with another peak FLOP/s for MFU, 0 to omit ({@code peak_flops}). */
+  public TrainConfig withPeakFlops(double peakFlops) {
+    return with("withPeakFlops(" + peakFlops + ")", "peak_flops", peakFlops);
+  }
+
+  /** A copy with {@code key, value} pairs replaced, validated as JSON input is; {@code call} names the wither. */
+  private TrainConfig with(String call, Object... keyValues) {
+    ObjectNode node = toJson();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      Object v = keyValues[i + 1];
+      if (v == null) {
+        throw new IllegalArgumentException("TrainConfig." + call + ": " + keyValues[i] + " must not be null");
+      }
+      node.set((String) keyValues[i], v instanceof Enum<?> e ? JSON.valueToTree(e.name().toLowerCase(Locale.ROOT))
+          : JSON.valueToTree(v));
+    }
+    return fromJson(node, "TrainConfig." + call);
   }
 
   /** This configuration as a JSON object with snake_case keys. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.data.shard.PackingConfig;
@@ -93,11 +92,10 @@ final class PretrainCommand implements Callable<Integer> {
     }
     double bytesPerToken = data.path("bytes_per_token").asDouble(Double.NaN);
     TrainResult r = lm.trainer(cfg)
-        .train(PositionedIterator.packing(iterator))
+        .train(iterator)
         .validation(iterator.validation(), bytesPerToken)
         .checkpoints(output.resolve("checkpoints"))
         .metrics(output.resolve("metrics.jsonl"))
-        .flopsPerToken(6.0 * lm.config().parameterCount())
         .build()
         .run();
     System.out.printf(Locale.ROOT, "steps=%d tokens=%d loss=%.4f%s run=%s%n", r.steps(), r.tokens(), r.lastLoss(),

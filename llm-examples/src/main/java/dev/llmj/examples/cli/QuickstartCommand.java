@@ -8,7 +8,6 @@ import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.train.Evaluation;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -142,13 +141,11 @@ final class QuickstartCommand implements Callable<Integer> {
     modelConfig.write(run.resolve("model.json"));
     LanguageModel lm = LanguageModel.create(modelConfig, seed);
     PackingIterator data = PackingIterator.open(shards, packing);
-    Trainer trainer = Trainer.builder(lm.graph(), cfg)
-        .train(PositionedIterator.packing(data))
+    Trainer trainer = Trainer.builder(lm, cfg)
+        .train(data)
         .validation(data.validation(), bytesPerToken)
         .checkpoints(run.resolve("checkpoints"))
-        .modelConfig(JSON.readTree(modelConfig.toJson()))
         .metrics(run.resolve("metrics.jsonl"))
-        .flopsPerToken(6.0 * modelConfig.parameterCount())
         .progressStream(System.err)
         .build();
     TrainResult result = trainer.run();
@@ -203,7 +200,7 @@ final class QuickstartCommand implements Callable<Integer> {
     StepClock clock = new StepClock();
     probe.graph().setListeners(clock);
     PackingIterator it = PackingIterator.open(shards, packing);
-    Trainer.builder(probe.graph(), trainConfig(8)).train(PositionedIterator.packing(it)).build().run();
+    Trainer.builder(probe, trainConfig(8)).train(it).build().run();
     // The median of the last steps: until the JIT has compiled the SIMD loops a step takes about twice
     // as long, which would halve the budget's steps.
     return StepClock.median(clock.stepMillis(4)) / 1e3;
