@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.run.StepClock;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
