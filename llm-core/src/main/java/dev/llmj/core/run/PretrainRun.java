@@ -8,14 +8,13 @@ import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
+import dev.llmj.data.io.StrictJson;
 import dev.llmj.data.shard.PackingConfig;
 import dev.llmj.data.shard.PackingIterator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A whole pre-training run described by one JSON file ({@code run.json}): data, model, initializer and
@@ -62,8 +61,11 @@ public final class PretrainRun {
     this.runFile = runFile;
     this.resuming = resuming;
     this.output = resuming ? (runFile.getParent() != null ? runFile.getParent() : Path.of(""))
-        : Path.of(text(run, "output", runFile));
+        : Path.of(section(null).requiredString("output"));
     this.train = train;
+    section("data").requiredString("shards");
+    section("init");
+    section("model");
   }
 
   /**
@@ -96,15 +98,23 @@ public final class PretrainRun {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(runFile + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
     }
-    checkKeys(run, runFile + "", Set.of("output", "data", "model", "init", "train"));
-    checkKeys(run.path("data"), runFile + " data", Set.of("shards", "validation_fraction", "epochs",
-        "bytes_per_token", "seed"));
-    checkKeys(run.path("init"), runFile + " init", Set.of("type", "seed", "path", "drop"));
-    checkKeys(run.path("model"), runFile + " model", Set.of("preset", "config"));
-    text(run.path("data"), "shards", runFile);
-    TrainConfig train = TrainConfig.fromJson(run.path("train").isMissingNode() ? JSON.createObjectNode()
-        : run.path("train"), runFile + " train");
+    StrictJson.object(run, runFile.toString()).requireOnly(List.of("output", "data", "model", "init", "train"));
+    TrainConfig train = TrainConfig.fromJson(run.path("train"), runFile + " train");
     return new PretrainRun(run, runFile, resuming, train);
+  }
+
+  /** A section of the file ({@code null}: the top level), checked against its valid keys. */
+  private StrictJson section(String name) {
+    if (name == null) {
+      return StrictJson.object(run, runFile.toString());
+    }
+    List<String> valid = switch (name) {
+      case "data" -> List.of("shards", "validation_fraction", "epochs", "bytes_per_token", "seed");
+      case "init" -> List.of("type", "seed", "path", "drop");
+      case "model" -> List.of("preset", "config");
+      default -> throw new IllegalStateException(name);
+    };
+    return StrictJson.object(run.path(name), runFile + " " + name).requireOnly(valid);
   }
 
   /** The same run with trainer settings replaced by {@code key=value} pairs, e.g. {@code "max_steps=4000"}. */
@@ -130,12 +140,13 @@ public final class PretrainRun {
    * @throws IllegalArgumentException for a model whose vocabulary is smaller than the shards'
    */
   public TrainResult run() throws IOException {
-    JsonNode data = run.path("data");
-    Path shards = resolve(runFile, text(data, "shards", runFile));
+    StrictJson data = section("data");
+    Path shards = resolve(runFile, data.requiredString("shards"));
     PackingConfig packing = PackingConfig.of(train.seqLen(), train.microBatch())
-        .withEpochs(data.path("epochs").asInt(100))
-        .withShuffle(data.path("seed").asLong(train.seed()))
-        .withValidationFraction(data.path("validation_fraction").asDouble(0.01));
+        .withEpochs(data.optionalInt("epochs", 100))
+        .withShuffle(data.optionalLong("seed", train.seed()))
+        .withValidationFraction(data.optionalDouble("validation_fraction", 0.01));
+    double bytesPerToken = data.optionalDouble("bytes_per_token", Double.NaN);
     PackingIterator iterator = PackingIterator.open(shards, packing);
 
     LanguageModel lm = initialModel(iterator.vocabSize());
@@ -149,7 +160,7 @@ public final class PretrainRun {
     }
     return Trainer.builder(lm, train)
         .train(iterator)
-        .validation(iterator.validation(), data.path("bytes_per_token").asDouble(Double.NaN))
+        .validation(iterator.validation(), bytesPerToken)
         .checkpoints(output.resolve("checkpoints"))
         .metrics(output.resolve("metrics.jsonl"))
         .build()
@@ -158,54 +169,31 @@ public final class PretrainRun {
 
   /** The model before training: random from a preset or config, or a pretrained / up-scaled checkpoint. */
   private LanguageModel initialModel(int dataVocab) throws IOException {
-    JsonNode init = run.path("init");
-    String type = init.path("type").asText("random");
+    StrictJson init = section("init");
+    String type = init.optionalString("type", "random");
     LanguageModel lm;
     switch (type) {
       case "random" -> {
-        JsonNode model = run.path("model");
-        ModelConfig config = model.has("config")
-            ? ModelConfig.fromJson(model.get("config").toString(), runFile + " model.config")
-            : ModelConfig.preset(text(model, "preset", runFile));
-        lm = LanguageModel.create(config, init.path("seed").asLong(1));
+        StrictJson model = section("model");
+        ModelConfig config = run.path("model").has("config")
+            ? ModelConfig.fromJson(run.path("model").get("config").toString(), runFile + " model config")
+            : ModelConfig.preset(model.requiredString("preset"));
+        lm = LanguageModel.create(config, init.optionalLong("seed", 1));
       }
       case "pretrained", "upscaled" -> {
-        lm = LanguageModel.load(resolve(runFile, text(init, "path", runFile)));
+        lm = LanguageModel.load(resolve(runFile, init.requiredString("path")));
         if (type.equals("upscaled")) {
-          lm = lm.upscale(init.path("drop").asInt(0));
+          lm = lm.upscale(init.optionalInt("drop", 0));
         }
       }
-      default -> throw new IllegalArgumentException(runFile + ": init.type '" + type
-          + "' unknown; use random, pretrained or upscaled");
+      default -> throw new IllegalArgumentException(runFile + " init: key 'type' must be random, pretrained or"
+          + " upscaled, got \"" + type + "\"");
     }
     if (lm.config().vocabSize() < dataVocab) {
-      throw new IllegalArgumentException("the model's vocabulary (" + lm.config().vocabSize()
+      throw new IllegalArgumentException(runFile + ": the model's vocabulary (" + lm.config().vocabSize()
           + ") is smaller than the shards' (" + dataVocab + "); use the tokenizer the model was trained with");
     }
     return lm;
-  }
-
-  private static void checkKeys(JsonNode node, String where, Set<String> valid) {
-    if (node.isMissingNode()) {
-      return;
-    }
-    if (!node.isObject()) {
-      throw new IllegalArgumentException(where + " must be a JSON object");
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!valid.contains(k)) {
-        throw new IllegalArgumentException(where + ": unknown key '" + k + "'; valid keys: " + valid);
-      }
-    }
-  }
-
-  private static String text(JsonNode node, String key, Path file) {
-    JsonNode v = node.get(key);
-    if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-      throw new IllegalArgumentException(file + ": '" + key + "' is required (a non-empty string)");
-    }
-    return v.asText();
   }
 
   /** Paths in run.json are relative to its folder. */

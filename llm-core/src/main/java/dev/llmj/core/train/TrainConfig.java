@@ -5,15 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmj.core.io.CheckpointManager;
+import dev.llmj.data.io.StrictJson;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -155,10 +150,12 @@ public record TrainConfig(
     for (String o : overrides) {
       int eq = o.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("Override '" + o + "' is not key=value; example: lr=3e-4");
+        throw new IllegalArgumentException("override '" + o + "' is not key=value; example: lr=3e-4");
       }
       String key = o.substring(0, eq).trim();
-      requireKnown(key, "override '" + o + "'");
+      if (!keys().contains(key)) {
+        throw StrictJson.unknownKey("override '" + o + "'", key, keys());
+      }
       node.put(key, o.substring(eq + 1).trim());
     }
     return fromJson(node, "overrides " + overrides);
@@ -305,53 +302,18 @@ public record TrainConfig(
 
   /** This configuration as a JSON object with snake_case keys. */
   public ObjectNode toJson() {
-    ObjectNode node = JSON.createObjectNode();
-    for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
-      Object v = value(c);
-      String key = snake(c.getName());
-      if (v instanceof Enum<?> e) {
-        node.put(key, e.name().toLowerCase(Locale.ROOT));
-      } else {
-        node.set(key, JSON.valueToTree(v));
-      }
-    }
-    return node;
+    return StrictJson.toJson(this, StrictJson.Keys.SNAKE_CASE);
   }
 
   /**
    * Reads a configuration: keys missing from {@code node} keep their {@link #defaults()}; values may be
-   * JSON numbers/booleans or strings holding them (as overrides produce).
+   * JSON numbers/booleans or strings holding them (as overrides produce); unknown keys are errors that
+   * list the valid ones.
    *
    * @param source names the origin in error messages (a file name)
    */
   public static TrainConfig fromJson(JsonNode node, String source) {
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(source + ": expected a JSON object of training settings");
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      requireKnown(it.next(), source);
-    }
-    TrainConfig base = defaults();
-    RecordComponent[] components = TrainConfig.class.getRecordComponents();
-    Object[] args = new Object[components.length];
-    Class<?>[] types = new Class<?>[components.length];
-    for (int i = 0; i < components.length; i++) {
-      RecordComponent c = components[i];
-      types[i] = c.getType();
-      JsonNode v = node.get(snake(c.getName()));
-      args[i] = v == null || v.isNull() ? base.value(c) : convert(v, c.getType(), snake(c.getName()), source);
-    }
-    try {
-      Constructor<TrainConfig> ctor = TrainConfig.class.getDeclaredConstructor(types);
-      return ctor.newInstance(args);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof IllegalArgumentException iae) {
-        throw new IllegalArgumentException(source + ": " + iae.getMessage(), iae);
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return StrictJson.bind(node, defaults(), source, StrictJson.Keys.SNAKE_CASE);
   }
 
   /** Reads a JSON file; see {@link #fromJson(JsonNode, String)}. */
@@ -372,74 +334,7 @@ public record TrainConfig(
 
   /** The valid JSON keys, in declaration order. */
   public static List<String> keys() {
-    List<String> keys = new ArrayList<>();
-    for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
-      keys.add(snake(c.getName()));
-    }
-    return keys;
-  }
-
-  private static void requireKnown(String key, String source) {
-    if (!keys().contains(key)) {
-      throw new IllegalArgumentException(source + ": unknown key '" + key + "'; valid keys: " + keys());
-    }
-  }
-
-  private static Object convert(JsonNode v, Class<?> type, String key, String source) {
-    String text = v.asText().trim();
-    try {
-      if (type == double.class) {
-        return Double.parseDouble(text);
-      } else if (type == int.class) {
-        return Integer.parseInt(text);
-      } else if (type == long.class) {
-        return parseWholeNumber(text);
-      } else if (type == boolean.class) {
-        if (!text.equals("true") && !text.equals("false")) {
-          throw new NumberFormatException();
-        }
-        return Boolean.parseBoolean(text);
-      } else if (type.isEnum()) {
-        for (Object constant : type.getEnumConstants()) {
-          if (((Enum<?>) constant).name().equalsIgnoreCase(text)) {
-            return constant;
-          }
-        }
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      String expected = type.isEnum()
-          ? "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
-          : "a " + type.getSimpleName();
-      throw new IllegalArgumentException(
-          source + ": key '" + key + "' has value '" + text + "', expected " + expected, e);
-    }
-    throw new IllegalStateException("no converter for " + type);
-  }
-
-  /** Accepts "2e9" for token budgets, but only if it is a whole number. */
-  private static long parseWholeNumber(String text) {
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      double d = Double.parseDouble(text);
-      if (d != Math.rint(d) || Math.abs(d) > 9e15) {
-        throw new NumberFormatException(text);
-      }
-      return (long) d;
-    }
-  }
-
-  private Object value(RecordComponent c) {
-    try {
-      return c.getAccessor().invoke(this);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String snake(String camel) {
-    return camel.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+    return StrictJson.keys(TrainConfig.class, StrictJson.Keys.SNAKE_CASE);
   }
 
   private static void positive(String key, double v, String fix) {
