@@ -66,12 +66,19 @@ class PretrainRunTest {
     Path run = first.output();
     assertTrue(Files.exists(run.resolve(PretrainRun.RUN_FILE)));
 
-    PretrainRun again = PretrainRun.resume(run).withOverrides(List.of("max_steps=9"));
+    PretrainRun again = PretrainRun.resume(run).withOverrides(List.of("max_steps=9", "peak_flops=1e12"));
     assertEquals(9, again.trainConfig().maxSteps());
     TrainResult b = again.run();
     assertEquals(9, b.steps());
     assertEquals(6, b.resumedFromStep());
-    assertEquals(1, LanguageModel.load(run).config().nLayers());
+    LanguageModel trained = LanguageModel.load(run);
+    assertEquals(1, trained.config().nLayers());
+    // A language model's trainer counts 6 FLOPs per parameter and token for MFU (DL4J's own parameter count).
+    List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+    com.fasterxml.jackson.databind.JsonNode last = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(lines.stream().filter(l -> l.contains("\"mfu\"")).reduce((x, y) -> y).orElseThrow());
+    double expected = 6.0 * trained.graph().numParams() * last.get("tokens_per_s").asDouble() / 1e12;
+    assertEquals(expected, last.get("mfu").asDouble(), 1e-9 * expected, last.toString());
 
     Path html = RunReport.write(run);
     assertEquals(run.resolve("report.html"), html);
