@@ -2,7 +2,6 @@ package dev.llmj.examples;
 
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.train.Evaluation;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -68,7 +67,7 @@ public final class ContinuePretraining {
         "warmup_steps=" + Math.max(1, steps / 20), "max_steps=" + steps, "micro_batch=" + batch,
         "seq_len=" + seqLen, "eval_every=0", "eval_batches=50", "checkpoint_every=0", "keep_last=1"));
     Trainer trainer = lm.trainer(cfg)
-        .train(PositionedIterator.packing(data))
+        .train(data)
         .validation(data.validation(), bytesPerToken)
         .checkpoints(out.resolve("checkpoints"))
         .metrics(out.resolve("metrics.jsonl"))

@@ -5,7 +5,6 @@ import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.train.Evaluation;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -20,7 +19,6 @@ import dev.llmj.data.tokenizer.BpeTokenizer;
 import dev.llmj.data.tokenizer.BpeTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -67,11 +65,11 @@ public final class PretrainFromScratch {
     PackingIterator data = PackingIterator.open(run.resolve("shards"),
         PackingConfig.of(seqLen, batch).withEpochs(1000).withShuffle(1).withValidationFraction(0.05));
     LanguageModel lm = LanguageModel.create(ModelConfig.of(Architecture.GPT2, tok.vocabSize(), seqLen, 4, 4, 64), 1);
-    TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("lr=3e-3", "min_lr=3e-4",
-        "warmup_steps=" + Math.max(1, steps / 10), "max_steps=" + steps, "micro_batch=" + batch, "seq_len=" + seqLen,
-        "eval_every=100", "eval_batches=10", "checkpoint_every=0", "keep_last=1"));
-    Trainer trainer = lm.trainer(cfg)
-        .train(PositionedIterator.packing(data))
+    TrainConfig cfg = TrainConfig.defaults().withLearningRate(3e-3).withMinLearningRate(3e-4)
+        .withWarmupSteps(Math.max(1, steps / 10)).withMaxSteps(steps).withMicroBatch(batch).withSeqLen(seqLen)
+        .withEvalEvery(100).withEvalBatches(10).withCheckpointEvery(0).withKeepLast(1);
+    Trainer trainer = Trainer.builder(lm, cfg)
+        .train(data)
         .validation(data.validation(), (double) shards.bytes() / shards.tokens())
         .checkpoints(run.resolve("checkpoints"))
         .metrics(run.resolve("metrics.jsonl"))

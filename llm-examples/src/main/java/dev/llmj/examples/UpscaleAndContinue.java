@@ -2,7 +2,6 @@ package dev.llmj.examples;
 
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.train.Evaluation;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -48,10 +47,10 @@ public final class UpscaleAndContinue {
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("lr=1.5e-3", "min_lr=1.5e-4",
         "warmup_steps=" + Math.max(1, steps / 10), "max_steps=" + steps, "micro_batch=" + batch,
         "seq_len=" + seqLen, "eval_every=0", "eval_batches=10", "checkpoint_every=0", "keep_last=1"));
-    Evaluation baseLoss = base.trainer(cfg).train(PositionedIterator.packing(data))
+    Evaluation baseLoss = base.trainer(cfg).train(data)
         .validation(data.validation(), Double.NaN).build().evaluate();
     Trainer trainer = up.trainer(cfg)
-        .train(PositionedIterator.packing(data))
+        .train(data)
         .validation(data.validation(), Double.NaN)
         .checkpoints(out.resolve("checkpoints"))
         .metrics(out.resolve("metrics.jsonl"))

@@ -2,6 +2,7 @@ package dev.llmj.core.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmj.data.io.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +51,15 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
     return parse(root, configJson.toString());
   }
 
+  private static void requirePositive(String key, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+  }
+
   /** @param source names the origin (a file path) in error messages */
   static HfConfig parse(JsonNode json, String source) {
-    JsonFields f = new JsonFields(json, source);
+    StrictJson f = StrictJson.object(json, source);
     String type = f.optionalString("model_type", null);
     if (type == null) {
       throw new IllegalArgumentException(source + ": missing 'model_type'; expected \"gpt2\" or \"llama\"");
@@ -79,12 +86,12 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
       implements HfConfig {
 
     public Gpt2 {
-      JsonFields.requirePositive("vocab_size", vocabSize);
-      JsonFields.requirePositive("n_positions", nPositions);
-      JsonFields.requirePositive("n_embd", nEmbd);
-      JsonFields.requirePositive("n_layer", nLayer);
-      JsonFields.requirePositive("n_head", nHead);
-      JsonFields.requirePositive("n_inner", nInner);
+      requirePositive("vocab_size", vocabSize);
+      requirePositive("n_positions", nPositions);
+      requirePositive("n_embd", nEmbd);
+      requirePositive("n_layer", nLayer);
+      requirePositive("n_head", nHead);
+      requirePositive("n_inner", nInner);
       if (nEmbd % nHead != 0) {
         throw new IllegalArgumentException("n_embd " + nEmbd + " must be divisible by n_head " + nHead);
       }
@@ -102,7 +109,7 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
       return new Gpt2(vocabSize, nPositions, nEmbd, nLayer, nHead, 4 * nEmbd, 1e-5, "gelu_new", true, null);
     }
 
-    static Gpt2 parse(JsonFields f) {
+    static Gpt2 parse(StrictJson f) {
       int nEmbd = f.requiredInt("n_embd");
       return new Gpt2(f.requiredInt("vocab_size"), f.requiredInt("n_positions"), nEmbd, f.requiredInt("n_layer"),
           f.requiredInt("n_head"), f.optionalInt("n_inner", 4 * nEmbd), f.optionalDouble("layer_norm_epsilon", 1e-5),
@@ -152,14 +159,14 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
       implements HfConfig {
 
     public Llama {
-      JsonFields.requirePositive("vocab_size", vocabSize);
-      JsonFields.requirePositive("hidden_size", hiddenSize);
-      JsonFields.requirePositive("intermediate_size", intermediateSize);
-      JsonFields.requirePositive("num_hidden_layers", numHiddenLayers);
-      JsonFields.requirePositive("num_attention_heads", numAttentionHeads);
-      JsonFields.requirePositive("num_key_value_heads", numKeyValueHeads);
-      JsonFields.requirePositive("head_dim", headDim);
-      JsonFields.requirePositive("max_position_embeddings", maxPositionEmbeddings);
+      requirePositive("vocab_size", vocabSize);
+      requirePositive("hidden_size", hiddenSize);
+      requirePositive("intermediate_size", intermediateSize);
+      requirePositive("num_hidden_layers", numHiddenLayers);
+      requirePositive("num_attention_heads", numAttentionHeads);
+      requirePositive("num_key_value_heads", numKeyValueHeads);
+      requirePositive("head_dim", headDim);
+      requirePositive("max_position_embeddings", maxPositionEmbeddings);
       if (numAttentionHeads % numKeyValueHeads != 0) {
         throw new IllegalArgumentException("num_attention_heads " + numAttentionHeads
             + " must be a multiple of num_key_value_heads " + numKeyValueHeads);
@@ -185,7 +192,7 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
           numKeyValueHeads, hiddenSize / numAttentionHeads, 1e-6, 10000.0, 2048, false, false, false, "silu", null);
     }
 
-    static Llama parse(JsonFields f) {
+    static Llama parse(StrictJson f) {
       int hidden = f.requiredInt("hidden_size");
       int heads = f.requiredInt("num_attention_heads");
       int headDim = f.optionalInt("head_dim", -1);

@@ -55,7 +55,9 @@ public record HfModel(HfConfig config, Map<String, INDArray> tensors) {
    * appears atomically and the index is written last.
    */
   public void save(Path folder, SafetensorsDType dtype, long maxShardBytes) throws IOException {
-    JsonFields.requirePositive("maxShardBytes", maxShardBytes);
+    if (maxShardBytes <= 0) {
+      throw new IllegalArgumentException("maxShardBytes must be positive, got " + maxShardBytes);
+    }
     Files.createDirectories(folder);
     removeWeightFiles(folder);
     AtomicFiles.writeFile(folder.resolve(HfModelFolder.CONFIG),

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
+import dev.llmj.data.io.StrictJson;
 import java.util.List;
 
 /**
@@ -17,8 +16,6 @@ final class ConfigJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   static final List<String> REQUIRED = List.of("architecture", "vocabSize", "contextLength", "nLayers", "nHeads", "dModel");
-  static final List<String> OPTIONAL =
-      List.of("nKvHeads", "ffnHidden", "tiedEmbeddings", "ropeTheta", "normEps", "dropout", "initStd");
 
   private ConfigJson() {}
 
@@ -55,69 +52,23 @@ final class ConfigJson {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(source + ": expected a JSON object with keys " + REQUIRED);
     }
-    List<String> valid = new ArrayList<>(REQUIRED);
-    valid.addAll(OPTIONAL);
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!valid.contains(key)) {
-        throw new IllegalArgumentException(source + ": unknown key '" + key + "'; valid keys: " + valid);
-      }
-    }
-    for (String key : REQUIRED) {
-      if (!root.has(key)) {
-        throw new IllegalArgumentException(source + ": missing key '" + key + "'; required keys: " + REQUIRED);
-      }
-    }
+    // The architecture and the sizes first: the other keys' defaults depend on them.
+    StrictJson required = StrictJson.object(root, source).requireOnly(StrictJson.keys(ModelConfig.class,
+        StrictJson.Keys.COMPONENT_NAMES));
+    String arch = required.requiredString("architecture");
+    ModelConfig defaults;
     try {
-      ModelConfig c = ModelConfig.of(Architecture.fromId(text(root, "architecture", source)),
-          integer(root, "vocabSize", source), integer(root, "contextLength", source), integer(root, "nLayers", source),
-          integer(root, "nHeads", source), integer(root, "dModel", source));
-      return new ModelConfig(c.architecture(), c.vocabSize(), c.contextLength(), c.nLayers(), c.nHeads(),
-          root.has("nKvHeads") ? integer(root, "nKvHeads", source) : c.nKvHeads(),
-          c.dModel(),
-          root.has("ffnHidden") ? integer(root, "ffnHidden", source) : c.ffnHidden(),
-          root.has("tiedEmbeddings") ? bool(root, "tiedEmbeddings", source) : c.tiedEmbeddings(),
-          root.has("ropeTheta") ? number(root, "ropeTheta", source) : c.ropeTheta(),
-          root.has("normEps") ? number(root, "normEps", source) : c.normEps(),
-          root.has("dropout") ? number(root, "dropout", source) : c.dropout(),
-          root.has("initStd") ? number(root, "initStd", source) : c.initStd());
+      defaults = ModelConfig.of(Architecture.fromId(arch), required.requiredInt("vocabSize"),
+          required.requiredInt("contextLength"), required.requiredInt("nLayers"), required.requiredInt("nHeads"),
+          required.requiredInt("dModel"));
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(source + ":")) {
         throw e;
       }
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String text(JsonNode root, String key, String source) {
-    JsonNode n = root.get(key);
-    if (!n.isTextual()) {
-      throw new IllegalArgumentException(source + ": '" + key + "' must be a string, got " + n);
-    }
-    return n.asText();
-  }
-
-  private static int integer(JsonNode root, String key, String source) {
-    JsonNode n = root.get(key);
-    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-      throw new IllegalArgumentException(source + ": '" + key + "' must be an integer, got " + n);
-    }
-    return n.intValue();
-  }
-
-  private static double number(JsonNode root, String key, String source) {
-    JsonNode n = root.get(key);
-    if (!n.isNumber()) {
-      throw new IllegalArgumentException(source + ": '" + key + "' must be a number, got " + n);
-    }
-    return n.doubleValue();
-  }
-
-  private static boolean bool(JsonNode root, String key, String source) {
-    JsonNode n = root.get(key);
-    if (!n.isBoolean()) {
-      throw new IllegalArgumentException(source + ": '" + key + "' must be true or false, got " + n);
-    }
-    return n.booleanValue();
+    ObjectNode optional = ((ObjectNode) root).deepCopy();
+    optional.remove("architecture"); // an id ("gpt2"), already read
+    return StrictJson.bind(optional, defaults, source, StrictJson.Keys.COMPONENT_NAMES);
   }
 }

@@ -94,9 +94,12 @@ public final class LanguageModel {
     Pretrained.save(this, folder);
   }
 
-  /** A trainer builder for this model whose checkpoints carry this model's config, so {@link #load} reads them. */
+  /**
+   * A trainer builder for this model whose checkpoints carry this model's config, so {@link #load} reads
+   * them; the same as {@link Trainer#builder(LanguageModel, TrainConfig)}.
+   */
   public Trainer.Builder trainer(TrainConfig trainConfig) {
-    return Trainer.builder(graph, trainConfig).modelConfig(dev.llmj.core.io.Checkpoint.json(config.toJson()));
+    return Trainer.builder(this, trainConfig);
   }
 
   /** This model in Hugging Face layout and names (copies; GPT-2 names without {@code transformer.}). */

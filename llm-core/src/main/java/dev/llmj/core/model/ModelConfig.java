@@ -186,6 +186,11 @@ public record ModelConfig(Architecture architecture, int vocabSize, int contextL
     return ConfigJson.read(json, "config.json");
   }
 
+  /** As {@link #fromJson(String)}; {@code source} names the text's origin (a file and key) in error messages. */
+  public static ModelConfig fromJson(String json, String source) {
+    return ConfigJson.read(json, source);
+  }
+
   public void write(java.nio.file.Path file) throws java.io.IOException {
     java.nio.file.Files.writeString(file, toJson());
   }

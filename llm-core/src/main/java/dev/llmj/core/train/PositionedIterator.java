@@ -11,6 +11,10 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * checkpointed step and stored in the checkpoint; {@link #restore(JsonNode)} is called once, before the
  * first {@code next()} of the resumed run.
  *
+ * <p>{@link Trainer.Builder#train(PackingIterator)} and {@link Trainer.Builder#train(DataSetIterator)} adapt
+ * iterators themselves; implement this interface for an iterator of your own that can seek, so that
+ * resuming does not re-read the batches already seen.
+ *
  * <pre>{@code
  * PositionedIterator train = PositionedIterator.packing(PackingIterator.open(shardDir, packingConfig));
  * PositionedIterator other = PositionedIterator.counting(myIterator); // any deterministic iterator

@@ -5,15 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmj.core.io.CheckpointManager;
+import dev.llmj.data.io.StrictJson;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,7 +18,9 @@ import java.util.Locale;
  *
  * <pre>{@code
  * TrainConfig cfg = TrainConfig.read(Path.of("train.json"))
- *     .withOverrides(List.of("lr=3e-4", "max_steps=2000"));
+ *     .withOverrides(List.of("lr=3e-4", "max_steps=2000"));   // as the command line's --set gives them
+ * TrainConfig same = TrainConfig.read(Path.of("train.json"))
+ *     .withLearningRate(3e-4).withMaxSteps(2000);               // typed, validated the same way
  * cfg.write(runDir.resolve("train.json"));
  * }</pre>
  *
@@ -153,64 +150,170 @@ public record TrainConfig(
     for (String o : overrides) {
       int eq = o.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("Override '" + o + "' is not key=value; example: lr=3e-4");
+        throw new IllegalArgumentException("override '" + o + "' is not key=value; example: lr=3e-4");
       }
       String key = o.substring(0, eq).trim();
-      requireKnown(key, "override '" + o + "'");
+      if (!keys().contains(key)) {
+        throw StrictJson.unknownKey("override '" + o + "'", key, keys());
+      }
       node.put(key, o.substring(eq + 1).trim());
     }
     return fromJson(node, "overrides " + overrides);
   }
 
+  /** The same settings with a step budget of {@code maxSteps} ({@code max_steps}); the token budget becomes 0. */
+  public TrainConfig withMaxSteps(long maxSteps) {
+    return with("withMaxSteps(" + maxSteps + ")", "max_steps", maxSteps, "max_tokens", 0);
+  }
+
+  /** The same settings with a token budget of {@code maxTokens} ({@code max_tokens}); the step budget becomes 0. */
+  public TrainConfig withMaxTokens(long maxTokens) {
+    return with("withMaxTokens(" + maxTokens + ")", "max_tokens", maxTokens, "max_steps", 0);
+  }
+
+  /** The same settings with another peak learning rate ({@code lr}). */
+  public TrainConfig withLearningRate(double lr) {
+    return with("withLearningRate(" + lr + ")", "lr", lr);
+  }
+
+  /** The same settings with another learning-rate floor ({@code min_lr}). */
+  public TrainConfig withMinLearningRate(double minLr) {
+    return with("withMinLearningRate(" + minLr + ")", "min_lr", minLr);
+  }
+
+  /** The same settings with another warm-up length ({@code warmup_steps}). */
+  public TrainConfig withWarmupSteps(int warmupSteps) {
+    return with("withWarmupSteps(" + warmupSteps + ")", "warmup_steps", warmupSteps);
+  }
+
+  /** The same settings with another shape after warm-up ({@code decay}). */
+  public TrainConfig withDecay(Decay decay) {
+    return with("withDecay(" + decay + ")", "decay", decay);
+  }
+
+  /** The same settings with another sequences per forward/backward pass ({@code micro_batch}). */
+  public TrainConfig withMicroBatch(int microBatch) {
+    return with("withMicroBatch(" + microBatch + ")", "micro_batch", microBatch);
+  }
+
+  /** The same settings with another tokens per sequence ({@code seq_len}). */
+  public TrainConfig withSeqLen(int seqLen) {
+    return with("withSeqLen(" + seqLen + ")", "seq_len", seqLen);
+  }
+
+  /** The same settings with another micro-batches per optimizer step ({@code grad_accum}). */
+  public TrainConfig withGradAccum(int gradAccum) {
+    return with("withGradAccum(" + gradAccum + ")", "grad_accum", gradAccum);
+  }
+
+  /** The same settings with another decoupled weight decay ({@code weight_decay}). */
+  public TrainConfig withWeightDecay(double weightDecay) {
+    return with("withWeightDecay(" + weightDecay + ")", "weight_decay", weightDecay);
+  }
+
+  /** The same settings with another Adam first-moment decay ({@code beta1}). */
+  public TrainConfig withBeta1(double beta1) {
+    return with("withBeta1(" + beta1 + ")", "beta1", beta1);
+  }
+
+  /** The same settings with another Adam second-moment decay ({@code beta2}). */
+  public TrainConfig withBeta2(double beta2) {
+    return with("withBeta2(" + beta2 + ")", "beta2", beta2);
+  }
+
+  /** The same settings with another Adam denominator guard ({@code eps}). */
+  public TrainConfig withEps(double eps) {
+    return with("withEps(" + eps + ")", "eps", eps);
+  }
+
+  /** The same settings with another gradient-norm limit, 0 for none ({@code clip}). */
+  public TrainConfig withClip(double clip) {
+    return with("withClip(" + clip + ")", "clip", clip);
+  }
+
+  /** The same settings with another steps between validation passes ({@code eval_every}). */
+  public TrainConfig withEvalEvery(int evalEvery) {
+    return with("withEvalEvery(" + evalEvery + ")", "eval_every", evalEvery);
+  }
+
+  /** The same settings with another validation batches per pass ({@code eval_batches}). */
+  public TrainConfig withEvalBatches(int evalBatches) {
+    return with("withEvalBatches(" + evalBatches + ")", "eval_batches", evalBatches);
+  }
+
+  /** The same settings with another steps between checkpoints ({@code checkpoint_every}). */
+  public TrainConfig withCheckpointEvery(int checkpointEvery) {
+    return with("withCheckpointEvery(" + checkpointEvery + ")", "checkpoint_every", checkpointEvery);
+  }
+
+  /** The same settings with another number of newest checkpoints kept ({@code keep_last}). */
+  public TrainConfig withKeepLast(int keepLast) {
+    return with("withKeepLast(" + keepLast + ")", "keep_last", keepLast);
+  }
+
+  /** The same settings with another whether the best checkpoint is also kept ({@code keep_best}). */
+  public TrainConfig withKeepBest(boolean keepBest) {
+    return with("withKeepBest(" + keepBest + ")", "keep_best", keepBest);
+  }
+
+  /** The same settings with another seed of ND4J's random generator ({@code seed}). */
+  public TrainConfig withSeed(long seed) {
+    return with("withSeed(" + seed + ")", "seed", seed);
+  }
+
+  /** The same settings with another ND4J/OpenMP threads, 0 for the backend's choice ({@code threads}). */
+  public TrainConfig withThreads(int threads) {
+    return with("withThreads(" + threads + ")", "threads", threads);
+  }
+
+  /** The same settings with another whether non-finite steps are skipped ({@code skip_nonfinite}). */
+  public TrainConfig withSkipNonfinite(boolean skipNonfinite) {
+    return with("withSkipNonfinite(" + skipNonfinite + ")", "skip_nonfinite", skipNonfinite);
+  }
+
+  /** The same settings with another steps between log lines ({@code log_every}). */
+  public TrainConfig withLogEvery(int logEvery) {
+    return with("withLogEvery(" + logEvery + ")", "log_every", logEvery);
+  }
+
+  /** The same settings with another when to draw the progress bar ({@code progress}). */
+  public TrainConfig withProgress(Progress progress) {
+    return with("withProgress(" + progress + ")", "progress", progress);
+  }
+
+  /** The same settings with another peak FLOP/s for MFU, 0 to omit ({@code peak_flops}). */
+  public TrainConfig withPeakFlops(double peakFlops) {
+    return with("withPeakFlops(" + peakFlops + ")", "peak_flops", peakFlops);
+  }
+
+  /** A copy with {@code key, value} pairs replaced, validated as JSON input is; {@code call} names the wither. */
+  private TrainConfig with(String call, Object... keyValues) {
+    ObjectNode node = toJson();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      Object v = keyValues[i + 1];
+      if (v == null) {
+        throw new IllegalArgumentException("TrainConfig." + call + ": " + keyValues[i] + " must not be null");
+      }
+      node.set((String) keyValues[i], v instanceof Enum<?> e ? JSON.valueToTree(e.name().toLowerCase(Locale.ROOT))
+          : JSON.valueToTree(v));
+    }
+    return fromJson(node, "TrainConfig." + call);
+  }
+
   /** This configuration as a JSON object with snake_case keys. */
   public ObjectNode toJson() {
-    ObjectNode node = JSON.createObjectNode();
-    for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
-      Object v = value(c);
-      String key = snake(c.getName());
-      if (v instanceof Enum<?> e) {
-        node.put(key, e.name().toLowerCase(Locale.ROOT));
-      } else {
-        node.set(key, JSON.valueToTree(v));
-      }
-    }
-    return node;
+    return StrictJson.toJson(this, StrictJson.Keys.SNAKE_CASE);
   }
 
   /**
    * Reads a configuration: keys missing from {@code node} keep their {@link #defaults()}; values may be
-   * JSON numbers/booleans or strings holding them (as overrides produce).
+   * JSON numbers/booleans or strings holding them (as overrides produce); unknown keys are errors that
+   * list the valid ones.
    *
    * @param source names the origin in error messages (a file name)
    */
   public static TrainConfig fromJson(JsonNode node, String source) {
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(source + ": expected a JSON object of training settings");
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      requireKnown(it.next(), source);
-    }
-    TrainConfig base = defaults();
-    RecordComponent[] components = TrainConfig.class.getRecordComponents();
-    Object[] args = new Object[components.length];
-    Class<?>[] types = new Class<?>[components.length];
-    for (int i = 0; i < components.length; i++) {
-      RecordComponent c = components[i];
-      types[i] = c.getType();
-      JsonNode v = node.get(snake(c.getName()));
-      args[i] = v == null || v.isNull() ? base.value(c) : convert(v, c.getType(), snake(c.getName()), source);
-    }
-    try {
-      Constructor<TrainConfig> ctor = TrainConfig.class.getDeclaredConstructor(types);
-      return ctor.newInstance(args);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof IllegalArgumentException iae) {
-        throw new IllegalArgumentException(source + ": " + iae.getMessage(), iae);
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return StrictJson.bind(node, defaults(), source, StrictJson.Keys.SNAKE_CASE);
   }
 
   /** Reads a JSON file; see {@link #fromJson(JsonNode, String)}. */
@@ -231,74 +334,7 @@ public record TrainConfig(
 
   /** The valid JSON keys, in declaration order. */
   public static List<String> keys() {
-    List<String> keys = new ArrayList<>();
-    for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
-      keys.add(snake(c.getName()));
-    }
-    return keys;
-  }
-
-  private static void requireKnown(String key, String source) {
-    if (!keys().contains(key)) {
-      throw new IllegalArgumentException(source + ": unknown key '" + key + "'; valid keys: " + keys());
-    }
-  }
-
-  private static Object convert(JsonNode v, Class<?> type, String key, String source) {
-    String text = v.asText().trim();
-    try {
-      if (type == double.class) {
-        return Double.parseDouble(text);
-      } else if (type == int.class) {
-        return Integer.parseInt(text);
-      } else if (type == long.class) {
-        return parseWholeNumber(text);
-      } else if (type == boolean.class) {
-        if (!text.equals("true") && !text.equals("false")) {
-          throw new NumberFormatException();
-        }
-        return Boolean.parseBoolean(text);
-      } else if (type.isEnum()) {
-        for (Object constant : type.getEnumConstants()) {
-          if (((Enum<?>) constant).name().equalsIgnoreCase(text)) {
-            return constant;
-          }
-        }
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      String expected = type.isEnum()
-          ? "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
-          : "a " + type.getSimpleName();
-      throw new IllegalArgumentException(
-          source + ": key '" + key + "' has value '" + text + "', expected " + expected, e);
-    }
-    throw new IllegalStateException("no converter for " + type);
-  }
-
-  /** Accepts "2e9" for token budgets, but only if it is a whole number. */
-  private static long parseWholeNumber(String text) {
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      double d = Double.parseDouble(text);
-      if (d != Math.rint(d) || Math.abs(d) > 9e15) {
-        throw new NumberFormatException(text);
-      }
-      return (long) d;
-    }
-  }
-
-  private Object value(RecordComponent c) {
-    try {
-      return c.getAccessor().invoke(this);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String snake(String camel) {
-    return camel.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+    return StrictJson.keys(TrainConfig.class, StrictJson.Keys.SNAKE_CASE);
   }
 
   private static void positive(String key, double v, String fix) {

@@ -3,6 +3,7 @@ package dev.llmj.core.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmj.core.io.Checkpoint;
 import dev.llmj.core.io.CheckpointManager;
+import dev.llmj.core.model.LanguageModel;
 import dev.llmj.data.shard.PackingIterator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,21 +19,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a DL4J {@link ComputationGraph} with AdamW, warm-up + decay, global-norm clipping, gradient
- * accumulation, periodic validation and atomic checkpoints, and resumes exactly from the last checkpoint.
+ * Trains a {@link LanguageModel} (or any DL4J {@link ComputationGraph} whose score is a mean loss per token)
+ * with AdamW, warm-up + decay, global-norm clipping, gradient accumulation, periodic validation and atomic
+ * checkpoints, and resumes exactly from the last checkpoint.
  *
  * <pre>{@code
- * TrainConfig cfg = TrainConfig.read(Path.of("train.json")).withOverrides(List.of("max_steps=2000"));
+ * LanguageModel lm = LanguageModel.create(ModelConfig.preset("tiny"), 42);
+ * TrainConfig cfg = TrainConfig.defaults().withMaxSteps(2000).withLearningRate(3e-4);
  * PackingIterator data = PackingIterator.open(shardDir, PackingConfig.of(256, 16).withEpochs(2));
- * TrainResult r = Trainer.builder(graph, cfg)        // or languageModel.trainer(cfg), which sets modelConfig
- *     .train(PositionedIterator.packing(data))      // or PositionedIterator.counting(anyIterator)
- *     .validation(valIterator, 4.2)                 // bytes per token of the validation text
- *     .checkpoints(runDir.resolve("checkpoints"))   // step-NNNNNNNN folders, see CheckpointManager
- *     .modelConfig(modelConfigJson)                 // each checkpoint's config.json (LanguageModel.load reads it)
+ * TrainResult r = Trainer.builder(lm, cfg)         // checkpoints carry lm's config, so LanguageModel.load reads them
+ *     .train(data)                                 // resumes at the exact window; any DataSetIterator works too
+ *     .validation(data.validation(), 4.2)          // bytes per token of the validation text
+ *     .checkpoints(runDir.resolve("checkpoints"))  // step-NNNNNNNN folders, see CheckpointManager
  *     .metrics(runDir.resolve("metrics.jsonl"))
- *     .flopsPerToken(6.0 * graph.numParams())
  *     .build()
- *     .run();                                       // continues from the newest checkpoint, if any
+ *     .run();                                      // continues from the newest checkpoint, if any
  * }</pre>
  *
  * <p>Checkpoints are the library's {@link Checkpoint} folders: the graph's parameters by
@@ -97,6 +98,24 @@ public final class Trainer {
     return data instanceof PackingIterator ? StepEngine::idTokens : StepEngine::defaultTokens;
   }
 
+  /**
+   * A trainer builder for a language model: each checkpoint's {@code config.json} is the model's
+   * {@link dev.llmj.core.model.ModelConfig}, so {@link LanguageModel#load} reads checkpoints back, and MFU
+   * counts {@code 6 * parameters} FLOPs per token unless {@link Builder#flopsPerToken} says otherwise.
+   */
+  public static Builder builder(LanguageModel model, TrainConfig cfg) {
+    if (model == null) {
+      throw new IllegalArgumentException("model is required");
+    }
+    return new Builder(model.graph(), cfg)
+        .modelConfig(Checkpoint.json(model.config().toJson()))
+        .flopsPerToken(6.0 * model.config().parameterCount());
+  }
+
+  /**
+   * A trainer builder for any graph whose score is the mean loss per token in nats; checkpoints then carry
+   * the graph's own configuration JSON unless {@link Builder#modelConfig} is set.
+   */
   public static Builder builder(ComputationGraph graph, TrainConfig cfg) {
     return new Builder(graph, cfg);
   }
@@ -281,9 +300,23 @@ public final class Trainer {
       this.cfg = cfg;
     }
 
-    /** Training batches of {@code micro_batch} sequences; wrap plain iterators with {@link PositionedIterator#counting}. */
-    public Builder train(PositionedIterator train) {
-      this.train = train;
+    /**
+     * Training batches of {@code micro_batch} sequences from shards. Resuming seeks to the exact window;
+     * set {@code PackingConfig.withEpochs} to cover the step or token budget (running out is an error
+     * naming the step, rather than a replay of epoch 0's order). Batches count B×T tokens minus -1 labels.
+     */
+    public Builder train(PackingIterator train) {
+      this.train = PositionedIterator.packing(train);
+      return this;
+    }
+
+    /**
+     * Training batches from any deterministic iterator (the same batches in the same order after every
+     * {@code reset()}). A {@link PositionedIterator} saves and restores its own position; any other
+     * iterator is resumed by resetting and skipping the batches already seen.
+     */
+    public Builder train(DataSetIterator train) {
+      this.train = train instanceof PackingIterator p ? PositionedIterator.packing(p) : PositionedIterator.counting(train);
       return this;
     }
 

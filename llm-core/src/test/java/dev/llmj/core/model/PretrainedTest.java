@@ -11,7 +11,6 @@ import dev.llmj.core.io.Checkpoint;
 import dev.llmj.core.io.HfConfig;
 import dev.llmj.core.io.SafetensorsDType;
 import dev.llmj.core.io.TrainerState;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -123,7 +122,7 @@ class PretrainedTest {
         "warmup_steps=1", "checkpoint_every=2", "progress=never", "threads=1"));
     LanguageModel m = LanguageModel.create(TinyModels.gpt2(1, true), SEED);
     Path run = dir.resolve("run");
-    TrainResult r = m.trainer(cfg).train(PositionedIterator.packing(data)).checkpoints(run.resolve("checkpoints"))
+    TrainResult r = m.trainer(cfg).train(data).checkpoints(run.resolve("checkpoints"))
         .build().run();
     System.out.println("3 steps of " + b + "x" + t + " packed ids: " + r.tokens() + " tokens counted");
     assertEquals(3L * b * t, r.tokens());
@@ -143,8 +142,8 @@ class PretrainedTest {
     }
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=1", "seq_len=4", "micro_batch=2",
         "warmup_steps=0", "progress=never", "threads=1"));
-    Trainer.builder(m.graph(), cfg).train(PositionedIterator.packing(PackingIterator.open(shards,
-        PackingConfig.of(4, 2)))).checkpoints(dir.resolve("bare")).build().run();
+    Trainer.builder(m.graph(), cfg).train(PackingIterator.open(shards,
+        PackingConfig.of(4, 2))).checkpoints(dir.resolve("bare")).build().run();
     rejects(IllegalArgumentException.class, () -> LanguageModel.load(dir.resolve("bare")),
         "DL4J graph configuration, not a ModelConfig", "LanguageModel.trainer");
 

@@ -2,7 +2,6 @@ package dev.llmj.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,7 +61,7 @@ final class TinyModels {
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=" + steps, "lr=0.01", "decay=constant",
         "warmup_steps=0", "weight_decay=0", "seq_len=" + t, "micro_batch=4", "progress=never", "threads=1", "seed=" + seed));
     try {
-      m.trainer(cfg).train(PositionedIterator.counting(new ViewIterator(windows, 4))).build().run();
+      m.trainer(cfg).train(new ViewIterator(windows, 4)).build().run();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

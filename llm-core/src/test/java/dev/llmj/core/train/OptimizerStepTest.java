@@ -152,7 +152,7 @@ class OptimizerStepTest {
         "grad_accum=" + accum)).train(new ToyData(SEED, micro, steps * accum, DataType.DOUBLE)).build().run();
     TrainResult rb = Trainer.builder(b, config(common, "lr=0.01", "min_lr=0", "clip=0.3",
         "micro_batch=" + micro * accum, "grad_accum=1"))
-        .train(PositionedIterator.counting(new ExistingDataSetIterator(merged))).build().run();
+        .train(new ExistingDataSetIterator(merged)).build().run();
     double params = a.params().sub(b.params()).amaxNumber().doubleValue();
     double state = a.getUpdater().getStateViewArray().sub(b.getUpdater().getStateViewArray())
         .amaxNumber().doubleValue();

@@ -146,7 +146,7 @@ class PackingResumeTest {
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=" + STEPS, "lr=0.05", "min_lr=0.005",
         "warmup_steps=3", "seq_len=1", "micro_batch=8", "grad_accum=" + GRAD_ACCUM,
         "checkpoint_every=" + CHECKPOINT_EVERY, "progress=never", "threads=1"));
-    return Trainer.builder(graph, cfg).train(PositionedIterator.packing(data)).checkpoints(run).build();
+    return Trainer.builder(graph, cfg).train(data).checkpoints(run).build();
   }
 
   @Test
@@ -212,7 +212,7 @@ class PackingResumeTest {
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("max_steps=1000", "seq_len=1", "micro_batch=64",
         "progress=never", "threads=1"));
     Trainer t = Trainer.builder(ToyModels.nextToken(SEED, DataType.FLOAT, 0), cfg)
-        .train(PositionedIterator.packing(once)).build();
+        .train(once).build();
     String m = assertThrows(IllegalStateException.class, t::run).getMessage();
     System.out.println(m);
     assertTrue(m.contains("Training data ended at step " + once.batchesPerEpoch()) && m.contains("epochs"), m);

@@ -67,9 +67,9 @@ class TokenCountAndMeanGradientTest {
     List<String> common = List.of("max_steps=2", "lr=0.01", "warmup_steps=0", "seq_len=8", "clip=0.5",
         "progress=never", "seed=" + SEED);
     TrainResult a = accumulated.trainer(TrainConfig.defaults().withOverrides(concat(common, "micro_batch=2",
-        "grad_accum=2"))).train(PositionedIterator.counting(new ViewIterator(all, 2))).build().run();
+        "grad_accum=2"))).train(new ViewIterator(all, 2)).build().run();
     TrainResult b = large.trainer(TrainConfig.defaults().withOverrides(concat(common, "micro_batch=4")))
-        .train(PositionedIterator.counting(new ViewIterator(all, 4))).build().run();
+        .train(new ViewIterator(all, 4)).build().run();
     float[] x = accumulated.graph().params().toFloatVector();
     float[] y = large.graph().params().toFloatVector();
     float[] start = LanguageModel.create(config, SEED).graph().params().toFloatVector();

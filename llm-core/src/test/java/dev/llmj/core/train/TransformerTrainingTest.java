@@ -79,10 +79,10 @@ class TransformerTrainingTest {
 
     TrainResult ra = Trainer.builder(a, config("max_steps=" + steps, "clip=0.5", "micro_batch=" + micro,
             "grad_accum=" + accum))
-        .train(PositionedIterator.counting(new ExistingDataSetIterator(parts))).build().run();
+        .train(new ExistingDataSetIterator(parts)).build().run();
     Trainer tb = Trainer.builder(b, config("max_steps=" + steps, "clip=0.5", "micro_batch=" + micro * accum,
             "grad_accum=1"))
-        .train(PositionedIterator.counting(new ExistingDataSetIterator(merged))).build();
+        .train(new ExistingDataSetIterator(merged)).build();
     TrainResult rb = tb.run();
 
     double params = a.params().sub(b.params()).amaxNumber().doubleValue();
@@ -95,7 +95,7 @@ class TransformerTrainingTest {
     ComputationGraph c = reference.clone();
     java.nio.file.Path metrics = java.nio.file.Files.createTempFile("metrics", ".jsonl");
     Trainer.builder(c, config("max_steps=1", "clip=0", "micro_batch=" + micro * accum, "grad_accum=1"))
-        .train(PositionedIterator.counting(new ExistingDataSetIterator(merged.subList(0, 1))))
+        .train(new ExistingDataSetIterator(merged.subList(0, 1)))
         .metrics(metrics).build().run();
     String line = java.nio.file.Files.readAllLines(metrics).get(0);
     double reported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("grad_norm").asDouble();

@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmj.data.io.Compression;
 import dev.llmj.data.io.ReaderOptions;
+import dev.llmj.data.io.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * A whole pipeline as a small JSON file, for the CLI. Every key is optional; absent sections take
@@ -54,19 +53,24 @@ public record PipelineConfig(ReaderOptions reader, List<Step> steps, Output outp
     }
   }
 
-  private static final Map<String, Function<JsonNode, Step>> STEP_TYPES = new LinkedHashMap<>();
+  private interface StepReader {
+    Step read(JsonNode node, String source);
+  }
+
+  private static final Map<String, StepReader> STEP_TYPES = new LinkedHashMap<>();
 
   static {
-    STEP_TYPES.put("normalize", n -> Steps.normalize(bind(n, NormalizeConfig.defaults(), "normalize")));
-    STEP_TYPES.put("exact_dedup", n -> Steps.exactDedup(bind(n, ExactDedupConfig.defaults(), "exact_dedup")));
-    STEP_TYPES.put("minhash_dedup", n -> Steps.minHashDedup(bind(n, MinHashConfig.defaults(), "minhash_dedup")));
-    STEP_TYPES.put("gopher_quality", n -> Steps.gopherQuality(bind(n, GopherQualityConfig.defaults(), "gopher_quality")));
-    STEP_TYPES.put("gopher_repetition", n -> Steps.gopherRepetition(bind(n, GopherRepetitionConfig.defaults(), "gopher_repetition")));
-    STEP_TYPES.put("c4", n -> Steps.c4(bind(n, C4Config.defaults(), "c4")));
-    STEP_TYPES.put("pii", n -> Steps.pii(bind(n, PiiConfig.defaults(), "pii")));
-    STEP_TYPES.put("language", n -> Steps.language(bind(n, LanguageConfig.defaults(), "language")));
-    STEP_TYPES.put("toxic", n -> Steps.toxic(bind(n, ToxicConfig.defaults(), "toxic")));
-    STEP_TYPES.put("length", n -> Steps.length(bind(n, LengthConfig.defaults(), "length")));
+    STEP_TYPES.put("normalize", (n, src) -> Steps.normalize(bind(n, NormalizeConfig.defaults(), src)));
+    STEP_TYPES.put("exact_dedup", (n, src) -> Steps.exactDedup(bind(n, ExactDedupConfig.defaults(), src)));
+    STEP_TYPES.put("minhash_dedup", (n, src) -> Steps.minHashDedup(bind(n, MinHashConfig.defaults(), src)));
+    STEP_TYPES.put("gopher_quality", (n, src) -> Steps.gopherQuality(bind(n, GopherQualityConfig.defaults(), src)));
+    STEP_TYPES.put("gopher_repetition",
+        (n, src) -> Steps.gopherRepetition(bind(n, GopherRepetitionConfig.defaults(), src)));
+    STEP_TYPES.put("c4", (n, src) -> Steps.c4(bind(n, C4Config.defaults(), src)));
+    STEP_TYPES.put("pii", (n, src) -> Steps.pii(bind(n, PiiConfig.defaults(), src)));
+    STEP_TYPES.put("language", (n, src) -> Steps.language(bind(n, LanguageConfig.defaults(), src)));
+    STEP_TYPES.put("toxic", (n, src) -> Steps.toxic(bind(n, ToxicConfig.defaults(), src)));
+    STEP_TYPES.put("length", (n, src) -> Steps.length(bind(n, LengthConfig.defaults(), src)));
   }
 
   public PipelineConfig {
@@ -77,51 +81,60 @@ public record PipelineConfig(ReaderOptions reader, List<Step> steps, Output outp
     return new PipelineConfig(ReaderOptions.defaults(), Steps.defaults(), Output.defaults());
   }
 
+  /** Reads a pipeline file; messages name the file, the section and the key. */
   public static PipelineConfig fromFile(Path file) {
+    String json;
     try {
-      return fromJson(Files.readString(file));
+      json = Files.readString(file);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot read pipeline config " + file + ": " + e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Pipeline config " + file + ": " + e.getMessage(), e);
     }
+    return fromJson(json, file.toString());
   }
 
+  /** Reads pipeline JSON text; see {@link #fromJson(String, String)}. */
   public static PipelineConfig fromJson(String json) {
+    return fromJson(json, "pipeline config");
+  }
+
+  /** Reads pipeline JSON text; {@code source} names its origin (a file) in messages. */
+  public static PipelineConfig fromJson(String json, String source) {
     JsonNode root;
     try {
       root = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException("Invalid JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(source + ": invalid JSON: " + e.getMessage(), e);
     }
-    if (root == null || !root.isObject()) throw new IllegalArgumentException("The config must be a JSON object");
-    List<String> valid = List.of("reader", "steps", "output");
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!valid.contains(k)) throw new IllegalArgumentException("Unknown key '" + k + "' at top level; valid keys: " + valid);
+    if (root == null) {
+      throw new IllegalArgumentException(source + ": empty; expected a JSON object such as {\"steps\": [...]}");
     }
-    ReaderOptions reader = bind(root.get("reader"), ReaderOptions.defaults(), "reader");
-    Output output = bind(root.get("output"), Output.defaults(), "output");
+    StrictJson.object(root, source).requireOnly(List.of("reader", "steps", "output"));
+    ReaderOptions reader = bind(root.get("reader"), ReaderOptions.defaults(), source + " reader");
+    Output output = bind(root.get("output"), Output.defaults(), source + " output");
     List<Step> steps;
     JsonNode s = root.get("steps");
     if (s == null) {
       steps = Steps.defaults();
     } else {
-      if (!s.isArray()) throw new IllegalArgumentException("steps must be a JSON array of {\"type\": ...} objects");
+      if (!s.isArray()) {
+        throw new IllegalArgumentException(source + ": steps must be a JSON array of {\"type\": ...} objects, got "
+            + s.getNodeType());
+      }
       steps = new ArrayList<>();
       for (int i = 0; i < s.size(); i++) {
         JsonNode n = s.get(i);
         JsonNode type = n.get("type");
         if (type == null || !type.isTextual() || !STEP_TYPES.containsKey(type.textValue())) {
-          throw new IllegalArgumentException("steps[" + i + "].type is " + type + "; valid types: " + STEP_TYPES.keySet());
+          throw new IllegalArgumentException(source + ": steps[" + i + "].type is " + type + "; valid types: "
+              + STEP_TYPES.keySet());
         }
-        steps.add(STEP_TYPES.get(type.textValue()).apply(n));
+        steps.add(STEP_TYPES.get(type.textValue()).read(n, source + " steps[" + i + "] (" + type.textValue() + ")"));
       }
     }
     return new PipelineConfig(reader, steps, output);
   }
 
-  private static <R extends Record> R bind(JsonNode n, R defaults, String where) {
-    return RecordBinder.bind(n, defaults, where, "type");
+  private static <R extends Record> R bind(JsonNode n, R defaults, String source) {
+    return StrictJson.bind(n, defaults, source, StrictJson.Keys.COMPONENT_NAMES, "type");
   }
 }

@@ -105,9 +105,11 @@ class CorpusPipelineTest {
     assertEquals(6, PipelineConfig.fromJson("{}").steps().size());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> PipelineConfig.fromJson("{\"steps\":[{\"type\":\"gopher_quality\",\"minWord\":10}]}"));
-    assertTrue(e.getMessage().contains("Unknown key 'minWord'") && e.getMessage().contains("minWords"), e.getMessage());
+    assertTrue(e.getMessage().contains("steps[0] (gopher_quality): unknown key 'minWord'")
+        && e.getMessage().contains("minWords"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.fromJson("{\"steps\":[{\"type\":\"gopher_quality\",\"minWords\":\"ten\"}]}"));
-    assertTrue(e.getMessage().contains("gopher_quality.minWords"), e.getMessage());
+    assertTrue(e.getMessage().contains("(gopher_quality): key 'minWords' must be a 32-bit integer, got \"ten\""),
+        e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.fromJson("{\"steps\":[{\"type\":\"minhash_dedup\",\"bands\":0}]}"));
     assertTrue(e.getMessage().contains("bands=0"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.fromJson("{\"step\":[]}"));

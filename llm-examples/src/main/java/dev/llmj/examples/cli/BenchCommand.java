@@ -1,10 +1,10 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.run.StepClock;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.simd.FloatMath;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.Trainer;
 import java.util.ArrayList;
@@ -72,8 +72,8 @@ final class BenchCommand {
           "checkpoint_every=0", "threads=" + threads, "progress=never", "log_every=" + steps,
           "seed=" + seed));
       long tokensPerStep = (long) batch * seqLen;
-      Trainer trainer = Trainer.builder(graph, cfg)
-          .train(PositionedIterator.counting(new ExistingDataSetIterator(randomBatches(4))))
+      Trainer trainer = Trainer.builder(lm, cfg)
+          .train(new ExistingDataSetIterator(randomBatches(4)))
           .tokenCounter(ds -> tokensPerStep)
           .build();
       try {

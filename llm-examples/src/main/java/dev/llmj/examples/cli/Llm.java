@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
 /**
  * The {@code llm} command-line tool: {@code java -jar llm.jar <command> [options]}.
  *
- * <p>Bad usage and bad input exit with code 2 and a one-line reason on stderr.
+ * <p>Exit codes: 0 on success; 2 ({@link #EXIT_USAGE}) for bad usage or bad input (an unknown option, a
+ * value out of range, a missing or malformed input file), with a one-line reason on stderr; 1
+ * ({@link #EXIT_FAILURE}) for a failure while running (an I/O error, a training step that went
+ * non-finite), with a one-line reason, or a stack trace for an unexpected error.
  */
 @Command(
     name = "llm",
@@ -34,6 +37,9 @@ public final class Llm {
 
   /** Exit code for bad usage or bad input. */
   public static final int EXIT_USAGE = 2;
+
+  /** Exit code for a failure while running. */
+  public static final int EXIT_FAILURE = 1;
 
   public static void main(String[] args) throws Exception {
     java.util.Optional<String> core = CpuKernels.recommendedCoreType();
@@ -75,16 +81,39 @@ public final class Llm {
   /** Runs the tool and returns its exit code; used by tests without exiting the JVM. */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Llm());
-    cli.setExecutionExceptionHandler(
-        (ex, cmd, parsed) -> {
-          if (ex instanceof IllegalArgumentException || ex instanceof UnsupportedOperationException
-              || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
-            cmd.getErr().println("llm " + cmd.getCommandName() + ": " + ex.getMessage());
-            return EXIT_USAGE;
-          }
-          throw ex;
-        });
+    // picocli answers its own parameter errors (unknown option, bad value) with exitCodeOnInvalidInput = 2
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      int code = exitCode(ex);
+      if (code == EXIT_FAILURE && !(ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+          || ex instanceof IllegalStateException)) {
+        ex.printStackTrace(cmd.getErr()); // a bug: its stack trace is the report
+      } else {
+        cmd.getErr().println("llm " + cmd.getCommandName() + ": " + message(ex));
+      }
+      return code;
+    });
     return cli.execute(args);
+  }
+
+  /**
+   * 2 for bad input: {@link IllegalArgumentException}, {@link UnsupportedOperationException} and a
+   * named input file that does not exist; 1 for everything that fails while running.
+   */
+  static int exitCode(Throwable ex) {
+    Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+    if (cause instanceof IllegalArgumentException || cause instanceof UnsupportedOperationException
+        || cause instanceof java.nio.file.NoSuchFileException) {
+      return EXIT_USAGE;
+    }
+    return EXIT_FAILURE;
+  }
+
+  private static String message(Throwable ex) {
+    Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+    if (cause instanceof java.nio.file.NoSuchFileException f) {
+      return "no such file: " + f.getFile() + (f.getReason() == null ? "" : " (" + f.getReason() + ")");
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

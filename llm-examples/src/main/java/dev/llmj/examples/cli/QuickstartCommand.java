@@ -7,8 +7,9 @@ import dev.llmj.core.generate.GenerationConfig;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
+import dev.llmj.core.run.RunReport;
+import dev.llmj.core.run.StepBudget;
 import dev.llmj.core.train.Evaluation;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -35,6 +36,7 @@ import dev.llmj.data.tokenizer.BpeTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -134,21 +136,21 @@ final class QuickstartCommand implements Callable<Integer> {
     ModelConfig modelConfig = ModelConfig.of(Architecture.GPT2, tok.vocabSize(), seqLen, layers, heads, dModel);
     stage(String.format(Locale.ROOT, "4/6 pre-train a GPT: %d layers, %d heads, d_model %d, %,d parameters, %.1f minutes",
         layers, heads, dModel, modelConfig.parameterCount(), minutes));
-    double stepSeconds = measureStepSeconds(modelConfig, shards, packing);
-    long steps = Math.max(10, (long) (minutes * 60 / stepSeconds));
-    System.err.printf(Locale.ROOT, "%.2f s/step measured -> %d steps of %d tokens%n", stepSeconds, steps, (long) batch * seqLen);
+    StepBudget budget = StepBudget.measure(modelConfig, trainConfig(StepBudget.MEASURED_STEPS),
+        PackingIterator.open(shards, packing));
+    long steps = budget.steps(Duration.ofMillis((long) (minutes * 60_000)), 10);
+    System.err.printf(Locale.ROOT, "%.2f s/step measured -> %d steps of %d tokens%n", budget.stepSeconds(), steps,
+        (long) batch * seqLen);
     TrainConfig cfg = trainConfig(steps);
     cfg.write(run.resolve("train.json"));
     modelConfig.write(run.resolve("model.json"));
     LanguageModel lm = LanguageModel.create(modelConfig, seed);
     PackingIterator data = PackingIterator.open(shards, packing);
-    Trainer trainer = Trainer.builder(lm.graph(), cfg)
-        .train(PositionedIterator.packing(data))
+    Trainer trainer = Trainer.builder(lm, cfg)
+        .train(data)
         .validation(data.validation(), bytesPerToken)
         .checkpoints(run.resolve("checkpoints"))
-        .modelConfig(JSON.readTree(modelConfig.toJson()))
         .metrics(run.resolve("metrics.jsonl"))
-        .flopsPerToken(6.0 * modelConfig.parameterCount())
         .progressStream(System.err)
         .build();
     TrainResult result = trainer.run();
@@ -195,18 +197,6 @@ final class QuickstartCommand implements Callable<Integer> {
         "max_steps=" + steps, "micro_batch=" + batch, "seq_len=" + seqLen, "grad_accum=1",
         "weight_decay=0.1", "clip=1.0", "eval_every=" + Math.max(10, steps / 10), "eval_batches=20",
         "checkpoint_every=" + Math.max(10, steps / 5), "keep_last=2", "keep_best=true", "seed=" + seed));
-  }
-
-  /** Wall time of a training step, from a throwaway model: the median of steps 5 to 8. */
-  private double measureStepSeconds(ModelConfig modelConfig, Path shards, PackingConfig packing) throws IOException {
-    LanguageModel probe = LanguageModel.create(modelConfig, seed);
-    StepClock clock = new StepClock();
-    probe.graph().setListeners(clock);
-    PackingIterator it = PackingIterator.open(shards, packing);
-    Trainer.builder(probe.graph(), trainConfig(8)).train(PositionedIterator.packing(it)).build().run();
-    // The median of the last steps: until the JIT has compiled the SIMD loops a step takes about twice
-    // as long, which would halve the budget's steps.
-    return StepClock.median(clock.stepMillis(4)) / 1e3;
   }
 
   /** Cross-entropy of the validation tail under a unigram model of the training tokens (add-one smoothed). */

@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.run.RunReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.run.Html;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.run.Html;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

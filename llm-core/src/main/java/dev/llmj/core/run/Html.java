@@ -1,12 +1,18 @@
-package dev.llmj.examples.cli;
+package dev.llmj.core.run;
 
-/** Text put into the tool's HTML pages: model output and file contents are untrusted and must stay text. */
-final class Html {
+/**
+ * Text put into HTML pages: model output and file contents are untrusted and must stay text.
+ *
+ * <pre>{@code
+ * page.append("<blockquote>").append(Html.escape(completion)).append("</blockquote>");
+ * }</pre>
+ */
+public final class Html {
 
   private Html() {}
 
   /** Escapes {@code s} for element content and for quoted attribute values. */
-  static String escape(String s) {
+  public static String escape(String s) {
     StringBuilder b = new StringBuilder(s.length() + 16);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,4 +1,4 @@
-package dev.llmj.examples.cli;
+package dev.llmj.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,16 +22,26 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The report of a run folder: {@code loss.png} (training and validation loss against step, learning
  * rate on a second axis) drawn with XChart from {@code metrics.jsonl}, and {@code report.html}, one
  * self-contained page (the PNG inlined) with the evaluation, the data stats and the samples from
- * {@code summary.json} when the run has one.
+ * {@code summary.json} when the run has one. {@code llm report} is this class.
+ *
+ * <pre>{@code
+ * TrainResult r = PretrainRun.read(Path.of("run.json")).run();
+ * Path html = RunReport.write(Path.of("runs/sotu-small"));  // also writes loss.png beside it
+ * }</pre>
  */
-final class RunReport {
+public final class RunReport {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunReport() {}
 
-  /** Writes loss.png and report.html into {@code run}; returns the HTML file. */
-  static Path write(Path run) throws IOException {
+  /**
+   * Writes loss.png and report.html into {@code run}, replacing earlier ones; returns the HTML file.
+   *
+   * @throws IllegalArgumentException when {@code run} has no {@code metrics.jsonl} with a training step,
+   *     or a line of it is not JSON
+   */
+  public static Path write(Path run) throws IOException {
     Path metrics = run.resolve("metrics.jsonl");
     if (!Files.isRegularFile(metrics)) {
       throw new IllegalArgumentException(run + " has no metrics.jsonl; is it a run folder?");
