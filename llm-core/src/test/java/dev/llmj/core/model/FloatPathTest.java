@@ -22,10 +22,10 @@ import org.nd4j.linalg.learning.config.NoOp;
 class FloatPathTest {
 
   private static final long SEED = Long.getLong("tests.seed", 7L);
-  /** Measured worst over the variants below (seed 7): 3.7e-6 (gpt2 untied, block1_wk); a margin of 4x. */
-  static final double GRAD_BOUND = 1.5e-5;
-  /** Measured worst relative loss difference (seed 7): 2.3e-8 (llama tied H3 Hkv1); a margin of 4x. */
-  static final double LOSS_BOUND = 1e-7;
+  /** Measured worst over the variants below, seeds 1, 2 and 7: 5.7e-6 (gpt2 untied, block1_bq, seed 2); about 4x. */
+  static final double GRAD_BOUND = 2.5e-5;
+  /** Measured worst relative loss difference, seeds 1, 2 and 7: 4.1e-8 (llama untied, seed 2); about 5x. */
+  static final double LOSS_BOUND = 2e-7;
 
   @Test
   void floatGradientsMatchDoubleOnEveryVariant() {
