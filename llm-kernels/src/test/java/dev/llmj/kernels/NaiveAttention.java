@@ -3,18 +3,18 @@ package dev.llmj.kernels;
 /**
  * Textbook attention in double with the full score matrix, written from the definitions: the
  * independent reference for the kernels. Arrays are flat c-order (B, T, H, D) / (B, Tk, Hkv, D);
- * the causal mask is aligned bottom-right when Tk &gt; T.
+ * the causal mask is aligned bottom-right when Tk &gt; T. Public for the tests of other packages.
  */
-final class NaiveAttention {
+public final class NaiveAttention {
 
   final int b, t, tk, h, hkv, d;
   final boolean causal;
   final double scale;
-  final double[] out, lse;
+  public final double[] out, lse;
   private final double[][][][] p; // [b][h][t][tk] probabilities
   private final double[] q, k, v;
 
-  NaiveAttention(double[] q, double[] k, double[] v, int b, int t, int tk, int h, int hkv, int d,
+  public NaiveAttention(double[] q, double[] k, double[] v, int b, int t, int tk, int h, int hkv, int d,
       boolean causal, double scale) {
     this.q = q;
     this.k = k;
@@ -64,7 +64,7 @@ final class NaiveAttention {
   }
 
   /** Gradients {dq, dk, dv} through the softmax Jacobian: dS = P o (dP - rowsum(P o dP)). */
-  double[][] backward(double[] dOut) {
+  public double[][] backward(double[] dOut) {
     double[] dq = new double[q.length], dk = new double[k.length], dv = new double[v.length];
     for (int bi = 0; bi < b; bi++) {
       for (int hi = 0; hi < h; hi++) {

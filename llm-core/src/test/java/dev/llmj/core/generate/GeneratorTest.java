@@ -27,9 +27,9 @@ class GeneratorTest {
   private static final long SEED = Long.getLong("tests.seed", 99L);
 
   /** Decodes a prompt chunk then single tokens; each step's logits must equal the uncached graph's. */
-  static double cachedVsUncached(ModelConfig c, DataType type) {
-    ComputationGraph g = Transformers.build(c, SEED, type, new NoOp());
-    java.util.Random rnd = new java.util.Random(SEED);
+  static double cachedVsUncached(ModelConfig c, DataType type, long seed) {
+    ComputationGraph g = Transformers.build(c, seed, type, new NoOp());
+    java.util.Random rnd = new java.util.Random(seed);
     int total = 9;
     int[] seq = new int[total];
     for (int i = 0; i < total; i++) {
@@ -48,17 +48,30 @@ class GeneratorTest {
     return worst;
   }
 
+  /**
+   * Measured worst absolute logit difference in float over the two configs and seeds 1 to 40 (run with
+   * -Dtests.seed=1 -Dtests.seeds=40): 4.5e-8 for both. The bound leaves a margin of about 4x.
+   */
+  static final double FLOAT_BOUND = 2e-7;
+
   @Test
   void cachedDecodingMatchesFullForward() {
     List<ModelConfig> configs = List.of(
         ModelConfig.of(Architecture.GPT2, 40, 12, 2, 3, 12),
         ModelConfig.of(Architecture.LLAMA, 40, 12, 2, 4, 16).withKvHeads(2));
+    int seeds = Integer.getInteger("tests.seeds", 4);
     for (ModelConfig c : configs) {
-      double f = cachedVsUncached(c, DataType.FLOAT);
-      double d = cachedVsUncached(c, DataType.DOUBLE);
-      System.out.printf("cached vs uncached %s: float %.3g, double %.3g (seed %d)%n", c.architecture(), f, d, SEED);
-      assertTrue(f < 1e-5, "float " + f);
-      assertTrue(d < 1e-12, "double " + d);
+      double worstF = 0, worstD = 0;
+      for (long seed = SEED; seed < SEED + seeds; seed++) {
+        double f = cachedVsUncached(c, DataType.FLOAT, seed);
+        double d = cachedVsUncached(c, DataType.DOUBLE, seed);
+        assertTrue(f < FLOAT_BOUND, c.architecture() + " float " + f + " (reproduce with -Dtests.seed=" + seed + ")");
+        assertTrue(d < 1e-12, c.architecture() + " double " + d + " (reproduce with -Dtests.seed=" + seed + ")");
+        worstF = Math.max(worstF, f);
+        worstD = Math.max(worstD, d);
+      }
+      System.out.printf("cached vs uncached %s, seeds %d to %d: worst float %.3g (bound %.1g), worst double %.3g%n",
+          c.architecture(), SEED, SEED + seeds - 1, worstF, FLOAT_BOUND, worstD);
     }
   }
 

@@ -63,6 +63,14 @@ class GoldenTest {
     return out;
   }
 
+  /**
+   * Worst |logit difference| to PyTorch in float, full forward and cached decoding: measured 1.4e-6
+   * (GPT-2) and 4.7e-6 (Llama) on the llm-core path; a margin of about 4x over the worse one.
+   */
+  static final double LOGIT_BOUND = 2e-5;
+  /** |loss difference| in nats: measured 1e-7 and 2e-7 (the golden loss is stored to float precision). */
+  static final double LOSS_BOUND = 1e-6;
+
   @ParameterizedTest
   @ValueSource(strings = {"gpt2-tiny", "llama-tiny"})
   void logitsAndLossMatchPyTorch(String name) throws IOException {
@@ -83,8 +91,8 @@ class GoldenTest {
     double loss = graph.score(new MultiDataSet(ids, targets), false);
     System.out.printf("golden %s: max |logit diff| %.3g (max |logit| %.3g), loss %.7f vs %.7f%n",
         name, worst, scale, loss, expectedLoss);
-    assertTrue(worst <= 1e-4 * scale, name + ": logits differ by " + worst);
-    assertEquals(expectedLoss, loss, 1e-4 * expectedLoss, name + ": loss");
+    assertTrue(worst <= LOGIT_BOUND, name + ": logits differ by " + worst + ", bound " + LOGIT_BOUND);
+    assertEquals(expectedLoss, loss, LOSS_BOUND, name + ": loss");
 
     // The cached decoder gives the same logits when fed one token at a time.
     LanguageModel lm = new LanguageModel(graph, config);
@@ -98,7 +106,7 @@ class GoldenTest {
           org.nd4j.linalg.indexing.NDArrayIndex.all())).amaxNumber().doubleValue());
     }
     System.out.printf("golden %s: cached decoding max |logit diff| %.3g%n", name, cachedWorst);
-    assertTrue(cachedWorst <= 1e-4 * scale);
+    assertTrue(cachedWorst <= LOGIT_BOUND, name + ": cached logits differ by " + cachedWorst + ", bound " + LOGIT_BOUND);
     assertEquals(config.parameterCount(), lm.graph().numParams());
   }
 }

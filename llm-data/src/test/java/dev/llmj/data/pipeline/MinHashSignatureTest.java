@@ -7,8 +7,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The signature against a plain reference: each n-gram hash evaluated from scratch (not rolled),
- * each permutation's minimum (of the top 31 bits) taken with Math.min in a loop of its own.
+ * The fast path against the plain path of the same hash functions: each n-gram hash evaluated from
+ * scratch (not rolled), each permutation's minimum (of the top 31 bits) taken with Math.min in a loop
+ * of its own. This shares the word and permutation hashes with the code under test on purpose (it
+ * checks the rolling and the vectorised minimum only); {@link MinHashStatisticsTest} checks the
+ * signature against the documented definition with code of its own.
  */
 class MinHashSignatureTest {
   @Test
