@@ -1,5 +1,6 @@
 package dev.llmj.core.io;
 
+import dev.llmj.data.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,7 +190,7 @@ public final class CheckpointManager {
     int removed = 0;
     try (Stream<Path> children = Files.list(runDir)) {
       for (Path p : children.toList()) {
-        if (p.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX)) {
+        if (AtomicFiles.isTemporary(p)) {
           log.info("removing {} left by an interrupted checkpoint write", p);
           AtomicFiles.deleteTree(p);
           removed++;

@@ -1,5 +1,6 @@
 package dev.llmj.core.io;
 
+import dev.llmj.data.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

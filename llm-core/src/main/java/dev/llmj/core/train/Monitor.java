@@ -3,6 +3,7 @@ package dev.llmj.core.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmj.data.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,9 +139,7 @@ final class Monitor implements Closeable {
         // A line cut short by a kill: drop it.
       }
     }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, kept, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeFile(file, tmp -> Files.write(tmp, kept, StandardCharsets.UTF_8));
   }
 
   private static String clock(double seconds) {

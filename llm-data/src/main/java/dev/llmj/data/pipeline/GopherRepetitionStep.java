@@ -1,6 +1,7 @@
 package dev.llmj.data.pipeline;
 
 import dev.llmj.data.Document;
+import dev.llmj.data.internal.LongIntMap;
 
 /**
  * The Gopher repetition rules: repeated lines and paragraphs (by count and by characters), the

@@ -1,6 +1,7 @@
 package dev.llmj.data.pipeline;
 
 import dev.llmj.data.Document;
+import dev.llmj.data.internal.LongIntMap;
 import java.util.Arrays;
 import java.util.Map;
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmj.data.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -175,7 +176,7 @@ public record ShardIndex(int vocabSize, int eotId, String tokenizerHash, List<En
     }
     try {
       byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-      AtomicFiles.write(dir.resolve(FILE_NAME), bytes);
+      AtomicFiles.writeFile(dir.resolve(FILE_NAME), tmp -> Files.write(tmp, bytes));
     } catch (IOException e) {
       throw new UncheckedIOException("writing " + dir.resolve(FILE_NAME), e);
     }

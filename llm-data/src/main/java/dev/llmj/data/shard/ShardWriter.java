@@ -1,5 +1,6 @@
 package dev.llmj.data.shard;
 
+import dev.llmj.data.io.AtomicFiles;
 import dev.llmj.data.shard.ShardFormat.Dtype;
 import dev.llmj.data.shard.ShardFormat.Header;
 import java.io.Closeable;
@@ -208,7 +209,7 @@ public final class ShardWriter implements Closeable {
 
   private void startShard() {
     Path target = dir.resolve(shardName(done.size()));
-    tempFile = AtomicFiles.tempFor(target);
+    tempFile = AtomicFiles.tempSibling(target);
     try {
       channel = FileChannel.open(tempFile, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);

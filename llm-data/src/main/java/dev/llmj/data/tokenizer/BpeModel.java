@@ -1,5 +1,6 @@
 package dev.llmj.data.tokenizer;
 
+import dev.llmj.data.internal.LongIntMap;
 import java.util.Arrays;
 
 /**
@@ -46,7 +47,7 @@ final class BpeModel {
     }
     rankOfPair = new LongIntMap(mergeLeft.length);
     for (int r = 0; r < mergeLeft.length; r++) {
-      rankOfPair.putIfAbsent(LongIntMap.pair(mergeLeft[r], mergeRight[r]), r); // a repeated pair keeps its first rank
+      rankOfPair.putIfAbsent(TokenPair.pair(mergeLeft[r], mergeRight[r]), r); // a repeated pair keeps its first rank
     }
   }
 
@@ -76,7 +77,7 @@ final class BpeModel {
   }
 
   private int rank(int left, int right) {
-    return rankOfPair.get(LongIntMap.pair(left, right), NONE);
+    return rankOfPair.getOrDefault(TokenPair.pair(left, right), NONE);
   }
 
   /** Per-thread buffers, reused across pieces to keep the encode loop allocation-free. */

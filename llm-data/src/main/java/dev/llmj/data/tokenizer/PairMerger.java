@@ -1,5 +1,6 @@
 package dev.llmj.data.tokenizer;
 
+import dev.llmj.data.internal.LongIntMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,9 +70,9 @@ final class PairMerger {
     }
     long px = pairs[x.slot];
     long py = pairs[y.slot];
-    int c = Arrays.compareUnsigned(tokens.get(LongIntMap.left(px)), tokens.get(LongIntMap.left(py)));
+    int c = Arrays.compareUnsigned(tokens.get(TokenPair.left(px)), tokens.get(TokenPair.left(py)));
     return c != 0 ? c
-        : Arrays.compareUnsigned(tokens.get(LongIntMap.right(px)), tokens.get(LongIntMap.right(py)));
+        : Arrays.compareUnsigned(tokens.get(TokenPair.right(px)), tokens.get(TokenPair.right(py)));
   }
 
   private int addToken(byte[] bytes) {
@@ -83,9 +84,10 @@ final class PairMerger {
   }
 
   private int slot(int left, int right) {
-    long key = LongIntMap.pair(left, right);
+    long key = TokenPair.pair(left, right);
     int s = slotOfPair.putIfAbsent(key, slots);
-    if (s == slots) {
+    if (s == LongIntMap.MISSING) {
+      s = slots;
       if (slots == pairs.length) {
         int n = slots * 2;
         pairs = Arrays.copyOf(pairs, n);
@@ -134,8 +136,8 @@ final class PairMerger {
         break;
       }
       int s = top.slot;
-      int a = LongIntMap.left(pairs[s]);
-      int b = LongIntMap.right(pairs[s]);
+      int a = TokenPair.left(pairs[s]);
+      int b = TokenPair.right(pairs[s]);
       byte[] ab = Arrays.copyOf(tokens.get(a), tokens.get(a).length + tokens.get(b).length);
       System.arraycopy(tokens.get(b), 0, ab, tokens.get(a).length, tokens.get(b).length);
       int c = addToken(ab);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmj.data.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class ShardRoundTripTest {
         assertEquals(ShardFormat.HEADER_BYTES + width * index.shards().get(0).tokens(),
             Files.size(first));
         try (Stream<Path> files = Files.list(dir)) {
-          assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")), "temp files left");
+          assertFalse(files.anyMatch(AtomicFiles::isTemporary), "temp files left");
         }
 
         TokenStream stream = TokenStream.openDirectory(dir);
@@ -106,7 +107,9 @@ class ShardRoundTripTest {
       w.writeDocument(new int[] {1, 2, 3, 4, 5, 6, 7}); // one full shard published, one pending
     }
     assertFalse(Files.exists(dir.resolve(ShardIndex.FILE_NAME)));
-    assertFalse(Files.exists(dir.resolve("shard-00001.bin.tmp")));
+    try (Stream<Path> files = Files.list(dir)) {
+      assertFalse(files.anyMatch(AtomicFiles::isTemporary), "temp files left");
+    }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> PackingIterator.open(dir, PackingConfig.of(2, 1)));
     System.out.println(e.getMessage());

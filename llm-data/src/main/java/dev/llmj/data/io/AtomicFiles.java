@@ -1,4 +1,4 @@
-package dev.llmj.core.io;
+package dev.llmj.data.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -14,38 +14,47 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * Write-then-rename helpers: content is built under a temporary sibling name, flushed to disk, and
- * renamed into place, so a crash leaves either the old state or the complete new one.
+ * Write-then-rename: content is built under a temporary sibling {@code .tmp-NAME-NONCE}, flushed to
+ * disk, renamed into place, and the rename made durable by an fsync of the directory. A crash leaves
+ * either the old state or the complete new one, never a half-written file under the final name;
+ * what it can leave is debris whose name starts with {@link #TEMP_PREFIX}.
+ *
+ * <pre>{@code
+ * AtomicFiles.writeFile(dir.resolve("index.json"), tmp -> Files.write(tmp, bytes));
+ * }</pre>
+ *
+ * <p>Internal to llmj (shared by {@code llm-data} and {@code llm-core}); not a supported API.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
   /** Prefix of temporary siblings; anything starting with it is debris of an interrupted write. */
-  static final String TEMP_PREFIX = ".tmp-";
+  public static final String TEMP_PREFIX = ".tmp-";
 
   private AtomicFiles() {}
 
-  interface PathWriter {
+  /** Fills the file or directory at the temporary path it is given. */
+  @FunctionalInterface
+  public interface PathWriter {
     void write(Path path) throws IOException;
   }
 
   /** Writes a file through {@code writer} and atomically replaces {@code target} with it. */
-  static void writeFile(Path target, PathWriter writer) throws IOException {
+  public static void writeFile(Path target, PathWriter writer) throws IOException {
     Path tmp = tempSibling(target);
     try {
       writer.write(tmp);
       fsync(tmp);
-      move(tmp, target, true);
+      publish(tmp, target);
     } catch (IOException | RuntimeException | Error e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    fsyncDirectory(target.toAbsolutePath().getParent());
   }
 
   /**
    * Fills a fresh directory through {@code writer} and renames it to {@code target}, which must not
    * exist yet.
    */
-  static void writeDirectory(Path target, PathWriter writer) throws IOException {
+  public static void writeDirectory(Path target, PathWriter writer) throws IOException {
     if (Files.exists(target)) {
       throw new FileAlreadyExistsException(target.toString(), null, "refusing to overwrite an existing directory");
     }
@@ -71,9 +80,41 @@ final class AtomicFiles {
     fsyncDirectory(parent);
   }
 
-  static Path tempSibling(Path target) {
+  /**
+   * A fresh temporary sibling of {@code target}, for writers that stream into a file over many calls
+   * and finish with {@link #publish}.
+   */
+  public static Path tempSibling(Path target) {
     String nonce = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     return target.toAbsolutePath().resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + nonce);
+  }
+
+  /** True for debris of an interrupted write: a name made by {@link #tempSibling}. */
+  public static boolean isTemporary(Path path) {
+    return path.getFileName().toString().startsWith(TEMP_PREFIX);
+  }
+
+  /**
+   * Renames a fully written and fsynced temporary file to {@code target}, replacing it, and makes
+   * the rename durable.
+   */
+  public static void publish(Path tmp, Path target) throws IOException {
+    move(tmp, target, true);
+    fsyncDirectory(target.toAbsolutePath().getParent());
+  }
+
+  /** Deletes {@code root} and everything below it; nothing happens when it does not exist. */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(root)) {
+      paths = walk.sorted(Comparator.reverseOrder()).toList();
+    }
+    for (Path p : paths) {
+      Files.deleteIfExists(p);
+    }
   }
 
   private static void move(Path from, Path to, boolean replace) throws IOException {
@@ -88,31 +129,22 @@ final class AtomicFiles {
     }
   }
 
-  static void fsync(Path file) throws IOException {
+  private static void fsync(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
   }
 
-  /** Makes a rename durable. Some platforms (Windows) cannot open directories; there it is skipped. */
-  static void fsyncDirectory(Path dir) {
+  /**
+   * The rename lives in the directory entry, so the directory needs an fsync too. POSIX systems
+   * allow opening a directory for that; others (Windows) refuse, and there the rename is as durable
+   * as the platform makes it.
+   */
+  private static void fsyncDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       // Best effort by design: the rename itself already happened.
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(root)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    }
-    for (Path p : paths) {
-      Files.deleteIfExists(p);
     }
   }
 }
