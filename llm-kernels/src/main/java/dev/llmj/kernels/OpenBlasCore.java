@@ -54,7 +54,7 @@ final class OpenBlasCore {
     NONE,
     /** The environment had the variable when the JVM started: the user's choice stands. */
     USER,
-    /** Nothing to set: no better core is known for this CPU, or {@value #CORE_TYPE_PROPERTY}=none. */
+    /** Nothing to set: no better core is known for this CPU, or {@code -Dllmj.openblas.coretype=none}. */
     NOT_NEEDED,
     /** Set natively by the library. */
     SET,

@@ -3,6 +3,7 @@ package example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.llmj.core.kernel.Kernels;
 import dev.llmj.core.simd.FloatMath;
@@ -34,6 +35,8 @@ class TinyPretrainingTest {
     assertEquals("cpu-flash", Kernels.attention().name(), "the attention of llm-kernels, not the ND4J reference");
     assertEquals("openblas", Kernels.matmul().name(), "GEMM on the arrays' memory, not ND4J's mmul");
     Optional<String> coreType = CpuKernels.recommendedCoreType(); // present where the CPU has AVX2 with FMA
+    String path = CpuKernels.attentionPath(16);
+    assumeFalse(path.contains("has no native library"), "llm-kernels was built with -Dllmj.cpu.skip=true: " + path);
     if (coreType.isPresent()) {
       assertEquals("OPENBLAS_CORETYPE=" + coreType.get() + " set by llm-kernels", CpuKernels.openBlasSetup());
       String core = CpuKernels.openBlasCore();
