@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * (nd4j-native's) does not know CPUs released after it, e.g. Sapphire and Emerald Rapids, and falls
  * back to its SSE3 {@code Prescott} kernels, which run GEMM four to five times slower than the AVX-512
  * ones. It reads {@code OPENBLAS_CORETYPE} with {@code getenv} once, in the constructor that runs when
- * the library is loaded ({@code gotoblas_init}, {@code driver/others/dynamic.c}), so {@link #prepare()}
+ * the library is loaded ({@code gotoblas_init} calls {@code gotoblas_dynamic_init} of
+ * {@code driver/others/dynamic.c}; {@code OpenBlasCoreTest} shows it in a child JVM), so {@link #prepare()}
  * sets the variable natively before ND4J loads it: {@link BeforeNd4jLoads} calls it while ND4J looks
  * for its backend, and {@link #check()} fails at the kernels' first use when that came too late.
  *
