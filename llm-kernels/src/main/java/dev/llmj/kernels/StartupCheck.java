@@ -11,8 +11,8 @@ import java.util.Optional;
  * {@code OPENBLAS_CORETYPE} natively before ND4J loads OpenBLAS (see {@link CpuKernels#openBlasSetup()}).
  * Only the softmax, norm, GELU and loss loops ({@link FloatMath}) depend on a JVM option: the Vector API
  * is an incubator module in Java 17, and without {@code --add-modules jdk.incubator.vector} they run
- * plain loops: on the README's {@code bench train} model about 0.17 s of CPU per step instead of 0.07 s,
- * nearly all of it the LM head's softmax, whose exponential the JDK 17 compiler does not vectorise.
+ * plain loops, except the softmax's exponential (the one the JIT does not vectorise, nearly all of the
+ * difference), which llm-kernels then runs in native code ({@link CpuLoops}).
  *
  * <pre>{@code
  * List<String> missing = StartupCheck.missingJvmOptions();   // e.g. [--add-modules, jdk.incubator.vector]
@@ -58,11 +58,11 @@ public final class StartupCheck {
 
   /**
    * One line on the CPU paths this JVM runs, e.g. {@code "openblas=SKYLAKEX (OPENBLAS_CORETYPE=SkylakeX
-   * set by llm-kernels) attention=avx512 loops=16-float SIMD"}, for a start-up log. Loads ND4J's backend.
+   * set by llm-kernels) attention=avx512 loops=plain, native exponential (avx512)"}, for a start-up log.
+   * Loads ND4J's backend.
    */
   public static String summary(int headSize) {
     return "openblas=" + CpuKernels.openBlasCore() + " (" + CpuKernels.openBlasSetup() + ") attention="
-        + CpuKernels.attentionPath(headSize) + " loops="
-        + (FloatMath.simd() ? FloatMath.lanes() + "-float SIMD" : "plain (" + FloatMath.whyNotSimd() + ")");
+        + CpuKernels.attentionPath(headSize) + " loops=" + FloatMath.path();
   }
 }

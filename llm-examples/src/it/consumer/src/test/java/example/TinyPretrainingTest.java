@@ -43,6 +43,7 @@ class TinyPretrainingTest {
       assertFalse(Set.of("PRESCOTT", "CORE2", "NEHALEM", "SANDYBRIDGE").contains(core), "generic OpenBLAS core " + core);
       String attention = CpuKernels.attentionPath(16);
       assertTrue(attention.equals("avx512") || attention.equals("avx2"), "native attention did not run: " + attention);
+      assertEquals("plain, native exponential (" + attention + ")", FloatMath.path(), "the softmax's fast path");
     }
   }
 }
