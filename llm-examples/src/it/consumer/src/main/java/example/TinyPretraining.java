@@ -4,7 +4,6 @@ import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.train.Evaluation;
-import dev.llmj.core.train.PositionedIterator;
 import dev.llmj.core.train.TrainConfig;
 import dev.llmj.core.train.TrainResult;
 import dev.llmj.core.train.Trainer;
@@ -51,8 +50,8 @@ public final class TinyPretraining {
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of("lr=3e-3", "min_lr=3e-4", "warmup_steps=5",
         "max_steps=" + steps, "micro_batch=" + batch, "seq_len=" + seqLen, "eval_every=" + steps, "eval_batches=4",
         "checkpoint_every=0", "keep_last=1"));
-    Trainer trainer = lm.trainer(cfg)
-        .train(PositionedIterator.packing(data))
+    Trainer trainer = Trainer.builder(lm, cfg)
+        .train(data)
         .validation(data.validation(), (double) shards.bytes() / shards.tokens())
         .checkpoints(dir.resolve("checkpoints"))
         .build();
