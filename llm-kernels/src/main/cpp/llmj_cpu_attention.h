@@ -46,9 +46,11 @@ inline float* work(size_t floats) {
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,fma")
-// GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_ps initialises itself) at -Wall.
+// GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_ps and _mm256_undefined_pd initialise
+// themselves) at -Wall.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 namespace avx512 {
 static constexpr int L = 16, MR = 6, NVMAX = 4; // 24 accumulators of 32 registers
 typedef __m512 vf;

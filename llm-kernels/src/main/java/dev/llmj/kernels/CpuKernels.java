@@ -7,8 +7,6 @@ import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The CPU kernels, registered for {@link java.util.ServiceLoader}: a GEMM that calls nd4j-native's
@@ -38,9 +36,6 @@ public final class CpuKernels implements KernelProvider {
   /** System property with the attention kernel's thread count. */
   public static final String THREADS_PROPERTY = "llmj.kernels.threads";
 
-  private static final Logger LOG = LoggerFactory.getLogger(CpuKernels.class);
-  private static volatile boolean checkedBlas;
-
   @Override
   public int priority() {
     return 10;
@@ -56,23 +51,35 @@ public final class CpuKernels implements KernelProvider {
     if (!onCpuBackend() || openBlasCore().equals("unavailable")) {
       return Optional.empty();
     }
-    warnOnGenericBlasCore();
+    OpenBlasCore.check();
     return Optional.of(new BlasMatmul());
   }
 
   /**
    * The kernel family nd4j-native's OpenBLAS chose for this CPU, e.g. {@code "SKYLAKEX"};
-   * {@code "PRESCOTT"} on a modern CPU means GEMM runs far below its speed (see the log warning).
+   * {@code "PRESCOTT"} on a modern CPU means GEMM runs far below its speed. The library sets
+   * {@code OPENBLAS_CORETYPE} itself before ND4J loads OpenBLAS, and {@link #matmul()} fails with the
+   * fix where that came too late.
    */
   public static String openBlasCore() {
     return OpenBlasCore.name();
   }
 
   /**
+   * Where OpenBLAS's core type came from, e.g. {@code "OPENBLAS_CORETYPE=SkylakeX set by llm-kernels"},
+   * {@code "OPENBLAS_CORETYPE=Haswell from the environment"}, or {@code "OPENBLAS_CORETYPE not set: ..."}
+   * with the reason.
+   */
+  public static String openBlasSetup() {
+    return OpenBlasCore.setup();
+  }
+
+  /**
    * The {@code OPENBLAS_CORETYPE} this CPU should run with ({@code SkylakeX} with AVX-512, {@code Haswell}
    * with AVX2 and FMA), read from {@code /proc/cpuinfo} without loading OpenBLAS; empty when unknown.
-   * OpenBLAS reads the variable once, when it loads, so a launcher sets it before starting the JVM:
-   * nd4j-native's OpenBLAS 0.3.19 does not recognise recent CPUs and otherwise falls back to SSE3 kernels.
+   * nd4j-native's OpenBLAS 0.3.19 does not recognise recent CPUs and otherwise falls back to SSE3 kernels;
+   * it reads the variable once, when it loads, so llm-kernels sets it natively while ND4J looks for its
+   * backend (system property {@code llmj.openblas.coretype}: another value, or {@code none}).
    */
   public static Optional<String> recommendedCoreType() {
     String t = OpenBlasCore.forThisCpu();
@@ -125,18 +132,5 @@ public final class CpuKernels implements KernelProvider {
 
   private static boolean onCpuBackend() {
     return Nd4j.getBackend().getClass().getName().contains(".cpu.");
-  }
-
-  private static void warnOnGenericBlasCore() {
-    if (checkedBlas) {
-      return;
-    }
-    checkedBlas = true;
-    String core = OpenBlasCore.name();
-    String better = OpenBlasCore.betterCoreType(core);
-    if (!better.isEmpty()) {
-      LOG.warn("OpenBLAS chose its generic {} kernels on this CPU, which has faster ones: GEMM runs several "
-          + "times slower. Start the JVM with the environment variable OPENBLAS_CORETYPE={}", core, better);
-    }
   }
 }

@@ -9,7 +9,9 @@ package dev.llmj.core.simd;
  * <p>The Vector API is an incubator module in Java 17: start the JVM with
  * {@code --add-modules jdk.incubator.vector} to get the fast path (the {@code llm} tool does this
  * itself). Without the module, or with {@code -Dllmj.simd=false}, or on a CPU with vectors of fewer than
- * 8 floats (where the module's {@code exp} falls back to a slow scalar call per lane), the plain loops run.
+ * 8 floats (where the module's {@code exp} falls back to a slow scalar call per lane), the plain loops run;
+ * without the module, the softmax's exponential, the one loop the JIT does not vectorise, then runs
+ * native code where llm-kernels provides it ({@link NativeLoops}; {@link #path()} says which).
  *
  * <pre>{@code
  * float max = FloatMath.max(row, 0, n);
@@ -27,10 +29,14 @@ public final class FloatMath {
 
   private static final boolean SIMD = simdUsable();
 
+  /** The softmax's exponential where the Vector API path does not run (null: the plain loop). */
+  private static final NativeLoops NATIVE = SIMD ? null : nativeLoops();
+
   static {
     if (!SIMD && !whyNotSimd().startsWith("-D")) {
-      org.slf4j.LoggerFactory.getLogger(FloatMath.class).info("Softmax, norm and loss loops run without SIMD: {}."
-          + " Start the JVM with --add-modules jdk.incubator.vector for the fast path.", whyNotSimd());
+      org.slf4j.LoggerFactory.getLogger(FloatMath.class).info("Softmax, norm and loss loops run without SIMD: {}"
+          + (NATIVE != null ? " (the softmax's exponential runs native " + NATIVE.name() + " code)" : "")
+          + ". Start the JVM with --add-modules jdk.incubator.vector for the fast path.", whyNotSimd());
     }
   }
 
@@ -55,6 +61,31 @@ public final class FloatMath {
       return "the JVM was started without --add-modules jdk.incubator.vector";
     }
     return "this CPU's vectors hold fewer than 8 floats";
+  }
+
+  /**
+   * Which code the loops run: {@code "vector (16 floats)"}, {@code "plain, native exponential (avx512)"}
+   * (the Vector API is absent, llm-kernels' native code runs the softmax's exponential) or {@code "plain"}.
+   */
+  public static String path() {
+    return SIMD ? "vector (" + lanes() + " floats)" : NATIVE != null ? "plain, native exponential (" + NATIVE.name() + ")"
+        : "plain";
+  }
+
+  private static NativeLoops nativeLoops() {
+    if (!"true".equals(System.getProperty(PROPERTY, "true"))) {
+      return null; // -Dllmj.simd=false asks for the plain reference loops
+    }
+    try {
+      for (NativeLoops loops : java.util.ServiceLoader.load(NativeLoops.class, FloatMath.class.getClassLoader())) {
+        if (loops.usable()) {
+          return loops;
+        }
+      }
+    } catch (java.util.ServiceConfigurationError | LinkageError e) {
+      // no usable native code: the plain loop runs
+    }
+    return null;
   }
 
   private static boolean moduleLoaded() {
@@ -87,7 +118,8 @@ public final class FloatMath {
 
   /** Replaces {@code a[i]} by {@code exp(a[i] - shift)} over the range and returns their sum. */
   public static float expShiftSum(float[] a, int from, int to, float shift) {
-    return SIMD ? VectorLoops.expShiftSum(a, from, to, shift) : PlainLoops.expShiftSum(a, from, to, shift);
+    return SIMD ? VectorLoops.expShiftSum(a, from, to, shift)
+        : NATIVE != null ? NATIVE.expShiftSum(a, from, to, shift) : PlainLoops.expShiftSum(a, from, to, shift);
   }
 
   /** Multiplies {@code a[from, to)} by {@code s}. */

@@ -100,9 +100,10 @@ final class BenchCommand {
       if (attention.equals("cpu-flash")) { // which code it runs: native AVX-512 or AVX2, or Java
         attention += " " + dev.llmj.kernels.CpuKernels.attentionPath(dModel / heads);
       }
-      System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s simd=%s%n",
-          attention, dev.llmj.core.kernel.Kernels.matmul().name(),
-          FloatMath.simd() ? FloatMath.lanes() + " floats" : "off (" + FloatMath.whyNotSimd() + ")");
+      System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s (OpenBLAS %s, %s) loops=%s%n",
+          attention, dev.llmj.core.kernel.Kernels.matmul().name(), dev.llmj.kernels.CpuKernels.openBlasCore(),
+          dev.llmj.kernels.CpuKernels.openBlasSetup(),
+          FloatMath.path() + (FloatMath.simd() ? "" : " (" + FloatMath.whyNotSimd() + ")"));
       System.err.printf(Locale.ROOT, "step ms after %d warm-up steps: %s%n", warmup, Arrays.toString(
           Arrays.stream(ms).mapToLong(Math::round).toArray()));
       System.err.printf(Locale.ROOT, "peak %.1f GFLOP/s (%s); %.3g FLOPs/token%n", peakGflops, peakSource,

@@ -1,7 +1,6 @@
 package dev.llmj.examples.cli;
 
-import dev.llmj.core.simd.FloatMath;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.kernels.StartupCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,40 +41,16 @@ public final class Llm {
   public static final int EXIT_FAILURE = 1;
 
   public static void main(String[] args) throws Exception {
-    java.util.Optional<String> core = CpuKernels.recommendedCoreType();
-    java.util.Optional<java.util.List<String>> self = currentCommandLine();
-    boolean setCore = System.getenv("OPENBLAS_CORETYPE") == null && core.isPresent();
-    boolean addVector = ModuleLayer.boot().findModule(FloatMath.MODULE).isEmpty();
-    if ((setCore || addVector) && self.isPresent() && !"false".equals(System.getProperty("llmj.relaunch"))) {
-      // Two settings only count at start-up, so the tool starts itself again with them:
-      // OpenBLAS picks its kernels once, when it loads, and nd4j-native's 0.3.19 mistakes recent CPUs
-      // for SSE3-only ones (GEMM 4x slower); the Vector API that the softmax and norm loops use is an
-      // incubator module in Java 17. -Dllmj.relaunch=false skips this.
-      java.util.List<String> cmd = new java.util.ArrayList<>(self.get());
-      if (addVector) {
-        cmd.addAll(1, java.util.List.of("--add-modules", FloatMath.MODULE));
-      }
-      ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-      if (setCore) {
-        pb.environment().put("OPENBLAS_CORETYPE", core.get());
-      }
-      Process child = pb.start();
+    // The Vector API that the softmax, norm and loss loops use is an incubator module in Java 17 and
+    // only counts at start-up, so the tool starts itself again with it (-Dllmj.relaunch=false skips
+    // this). OpenBLAS's core type needs nothing here: llm-kernels sets it before ND4J loads OpenBLAS.
+    java.util.Optional<java.util.List<String>> again = StartupCheck.relaunchCommand();
+    if (again.isPresent()) {
+      Process child = new ProcessBuilder(again.get()).inheritIO().start();
       Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
       System.exit(child.waitFor());
     }
     System.exit(run(args));
-  }
-
-  /** This JVM's own command line, where the platform reports it (Linux does). */
-  private static java.util.Optional<java.util.List<String>> currentCommandLine() {
-    ProcessHandle.Info info = ProcessHandle.current().info();
-    if (info.command().isEmpty() || info.arguments().isEmpty()) {
-      return java.util.Optional.empty();
-    }
-    java.util.List<String> cmd = new java.util.ArrayList<>();
-    cmd.add(info.command().get());
-    cmd.addAll(java.util.List.of(info.arguments().get()));
-    return java.util.Optional.of(cmd);
   }
 
   /** Runs the tool and returns its exit code; used by tests without exiting the JVM. */
