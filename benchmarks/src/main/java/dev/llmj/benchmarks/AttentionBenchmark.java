@@ -1,7 +1,7 @@
 package dev.llmj.benchmarks;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.kernels.CpuKernelProvider;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -56,10 +56,10 @@ public class AttentionBenchmark {
     v = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
     dOut = Nd4j.randn(DataType.FLOAT, 8, t, 4, 64);
     if (impl.equals("cpu-flash-java")) { // each trial forks its own JVM, where the choice is made once
-      System.setProperty(CpuKernels.ISA_PROPERTY, "java");
+      System.setProperty(CpuKernelProvider.ISA_PROPERTY, "java");
     }
-    kernel = new CpuKernels().attention().orElseThrow();
-    System.out.println("attention path: " + CpuKernels.attentionPath(64));
+    kernel = new CpuKernelProvider().attention().orElseThrow();
+    System.out.println("attention path: " + CpuKernelProvider.attentionPath(64));
   }
 
   @Benchmark

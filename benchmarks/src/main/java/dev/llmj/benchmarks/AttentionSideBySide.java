@@ -1,7 +1,7 @@
 package dev.llmj.benchmarks;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.kernels.CpuKernelProvider;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,11 +28,11 @@ public final class AttentionSideBySide {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int[] lengths = args.length > 1
         ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {256, 1024, 2048};
-    AttentionKernel kernel = new CpuKernels().attention().orElseThrow();
+    AttentionKernel kernel = new CpuKernelProvider().attention().orElseThrow();
     double scale = 1 / Math.sqrt(64);
-    double gemm = CpuKernels.measureGemmGflops();
-    System.out.printf("kernel path: %s, %d threads; GEMM 2048^3: %.1f GFLOP/s%n", CpuKernels.attentionPath(64),
-        CpuKernels.threads(), gemm);
+    double gemm = CpuKernelProvider.measureGemmGflops();
+    System.out.printf("kernel path: %s, %d threads; GEMM 2048^3: %.1f GFLOP/s%n", CpuKernelProvider.attentionPath(64),
+        CpuKernelProvider.threads(), gemm);
     System.out.printf("%6s %12s %12s %10s %10s %8s %12s%n", "T", "plain ms", "kernel ms", "plain GF/s", "kernel GF/s",
         "speed-up", "kernel/GEMM");
     for (int t : lengths) {
@@ -60,7 +60,7 @@ public final class AttentionSideBySide {
       System.out.printf("%6d %12.0f %12.0f %10.1f %10.1f %8.2f %11.0f%%%n", t, p, f, gflop / p * 1e3, gflop / f * 1e3,
           p / f, 100 * gflop / f * 1e3 / gemm);
     }
-    System.out.printf("GEMM 2048^3 after: %.1f GFLOP/s%n", CpuKernels.measureGemmGflops());
+    System.out.printf("GEMM 2048^3 after: %.1f GFLOP/s%n", CpuKernelProvider.measureGemmGflops());
   }
 
   /**

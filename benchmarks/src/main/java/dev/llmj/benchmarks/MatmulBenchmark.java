@@ -1,8 +1,8 @@
 package dev.llmj.benchmarks;
 
-import dev.llmj.core.kernel.MatmulKernel;
-import dev.llmj.core.kernel.ReferenceMatmul;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.core.spi.MatmulKernel;
+import dev.llmj.core.spi.ReferenceMatmul;
+import dev.llmj.kernels.CpuKernelProvider;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar Matmul -f 1 -wi 3 -i 5}; start it with
  * {@code OPENBLAS_CORETYPE=SkylakeX} on CPUs that OpenBLAS 0.3.19 does not recognise (see the
- * warning {@link CpuKernels} logs).
+ * warning {@link CpuKernelProvider} logs).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,8 +60,8 @@ public class MatmulBenchmark {
     a = transA ? Nd4j.rand(DataType.FLOAT, k, m) : Nd4j.rand(DataType.FLOAT, m, k);
     b = transB ? Nd4j.rand(DataType.FLOAT, n, k) : Nd4j.rand(DataType.FLOAT, k, n);
     c = Nd4j.create(DataType.FLOAT, new long[] {m, n}, 'c');
-    kernel = impl.equals("openblas") ? new CpuKernels().matmul().orElseThrow() : new ReferenceMatmul();
-    System.out.println("\nOpenBLAS core: " + CpuKernels.openBlasCore());
+    kernel = impl.equals("openblas") ? new CpuKernelProvider().matmul().orElseThrow() : new ReferenceMatmul();
+    System.out.println("\nOpenBLAS core: " + CpuKernelProvider.openBlasCore());
   }
 
   @Benchmark

@@ -1,8 +1,8 @@
 package dev.llmj.benchmarks;
 
-import dev.llmj.core.kernel.MatmulKernel;
-import dev.llmj.core.kernel.ReferenceMatmul;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.core.spi.MatmulKernel;
+import dev.llmj.core.spi.ReferenceMatmul;
+import dev.llmj.kernels.CpuKernelProvider;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,8 +24,8 @@ public final class MatmulSideBySide {
     String[] shapes = MatmulBenchmark.class.getField("shape").getAnnotation(org.openjdk.jmh.annotations.Param.class)
         .value();
     MatmulKernel nd4j = new ReferenceMatmul();
-    MatmulKernel direct = new CpuKernels().matmul().orElseThrow();
-    System.out.printf("OpenBLAS core %s%n%-20s %10s %10s %7s%n", CpuKernels.openBlasCore(), "shape", "nd4j GF/s",
+    MatmulKernel direct = new CpuKernelProvider().matmul().orElseThrow();
+    System.out.printf("OpenBLAS core %s%n%-20s %10s %10s %7s%n", CpuKernelProvider.openBlasCore(), "shape", "nd4j GF/s",
         "direct GF/s", "ratio");
     for (String shape : shapes) {
       String[] parts = shape.split(":");

@@ -6,8 +6,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
-import dev.llmj.core.kernel.MatmulKernel;
-import dev.llmj.core.kernel.ReferenceMatmul;
+import dev.llmj.core.spi.MatmulKernel;
+import dev.llmj.core.spi.ReferenceMatmul;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;

@@ -1,7 +1,7 @@
 package dev.llmj.kernels;
 
-import dev.llmj.core.kernel.AttentionKernel.Backward;
-import dev.llmj.core.kernel.AttentionKernel.Forward;
+import dev.llmj.core.spi.AttentionKernel.Backward;
+import dev.llmj.core.spi.AttentionKernel.Forward;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,6 +1,6 @@
 package dev.llmj.kernels;
 
-import dev.llmj.core.kernel.AttentionKernel;
+import dev.llmj.core.spi.AttentionKernel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Which attention code the CPU kernel runs: the native AVX-512 or AVX2 kernel ({@link LlmjCpu}) or
  * the Java tiles ({@link FlashTiles}). The library is loaded once per JVM; every failure becomes a
- * reason, logged once, and the Java path runs. System property {@value CpuKernels#ISA_PROPERTY}: {@code auto}
+ * reason, logged once, and the Java path runs. System property {@value CpuKernelProvider#ISA_PROPERTY}: {@code auto}
  * (default: the widest this CPU has), {@code avx512}, {@code avx2} or {@code java}.
  */
 final class NativeCpu {
@@ -59,7 +59,7 @@ final class NativeCpu {
     static final State INSTANCE = load();
 
     private static State load() {
-      String wanted = System.getProperty(CpuKernels.ISA_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+      String wanted = System.getProperty(CpuKernelProvider.ISA_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
       int cap = switch (wanted) {
         case "auto", "avx512" -> 512;
         case "avx2" -> 256;
@@ -68,10 +68,10 @@ final class NativeCpu {
       };
       if (cap < 0) {
         return new State(0, null,
-            "-D" + CpuKernels.ISA_PROPERTY + "=" + wanted + " is not one of auto, avx512, avx2, java");
+            "-D" + CpuKernelProvider.ISA_PROPERTY + "=" + wanted + " is not one of auto, avx512, avx2, java");
       }
       if (cap == 0) {
-        return new State(0, "-D" + CpuKernels.ISA_PROPERTY + "=java", null);
+        return new State(0, "-D" + CpuKernelProvider.ISA_PROPERTY + "=java", null);
       }
       String library = Loader.getPlatform() + "/" + System.mapLibraryName("jni" + LlmjCpu.class.getSimpleName());
       int has;
@@ -89,7 +89,7 @@ final class NativeCpu {
       }
       if (wanted.equals("avx512") && has < 512) {
         return new State(0, null,
-            "-D" + CpuKernels.ISA_PROPERTY + "=avx512, but this CPU lacks AVX-512; use auto or avx2");
+            "-D" + CpuKernelProvider.ISA_PROPERTY + "=avx512, but this CPU lacks AVX-512; use auto or avx2");
       }
       return new State(Math.min(cap, has), null, null);
     }

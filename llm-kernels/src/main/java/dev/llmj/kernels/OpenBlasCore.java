@@ -121,7 +121,7 @@ final class OpenBlasCore {
     });
   }
 
-  /** For {@link CpuKernels#openBlasSetup()}. */
+  /** For {@link CpuKernelProvider#openBlasSetup()}. */
   static synchronized String setup() {
     return switch (prepare()) {
       case SET -> VARIABLE + "=" + setTo + " set by llm-kernels";

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * What this JVM runs at full speed by itself, what it would need a JVM option for, and the command line
  * that adds it. OpenBLAS's core type needs nothing from the user: llm-kernels sets
- * {@code OPENBLAS_CORETYPE} natively before ND4J loads OpenBLAS (see {@link CpuKernels#openBlasSetup()}).
+ * {@code OPENBLAS_CORETYPE} natively before ND4J loads OpenBLAS (see {@link CpuKernelProvider#openBlasSetup()}).
  * Only the softmax, norm, GELU and loss loops ({@link FloatMath}) depend on a JVM option: the Vector API
  * is an incubator module in Java 17, and without {@code --add-modules jdk.incubator.vector} they run
  * plain loops, except the softmax's exponential (the one the JIT does not vectorise, nearly all of the
@@ -62,7 +62,7 @@ public final class StartupCheck {
    * Loads ND4J's backend.
    */
   public static String summary(int headSize) {
-    return "openblas=" + CpuKernels.openBlasCore() + " (" + CpuKernels.openBlasSetup() + ") attention="
-        + CpuKernels.attentionPath(headSize) + " loops=" + FloatMath.path();
+    return "openblas=" + CpuKernelProvider.openBlasCore() + " (" + CpuKernelProvider.openBlasSetup() + ") attention="
+        + CpuKernelProvider.attentionPath(headSize) + " loops=" + FloatMath.path();
   }
 }

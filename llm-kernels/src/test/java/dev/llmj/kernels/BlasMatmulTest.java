@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmj.core.kernel.MatmulKernel;
-import dev.llmj.core.kernel.ReferenceMatmul;
+import dev.llmj.core.spi.MatmulKernel;
+import dev.llmj.core.spi.ReferenceMatmul;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -9,8 +9,8 @@ final class CoreTypeProbe {
 
   public static void main(String[] args) {
     Nd4j.create(2, 2).mmul(Nd4j.create(2, 2)); // ND4J first, as an application would: OpenBLAS loads here
-    System.out.println("core=" + CpuKernels.openBlasCore());
-    System.out.println("setup=" + CpuKernels.openBlasSetup());
-    System.out.println("matmul=" + new CpuKernels().matmul().map(m -> m.name()).orElse("none"));
+    System.out.println("core=" + CpuKernelProvider.openBlasCore());
+    System.out.println("setup=" + CpuKernelProvider.openBlasSetup());
+    System.out.println("matmul=" + new CpuKernelProvider().matmul().map(m -> m.name()).orElse("none"));
   }
 }

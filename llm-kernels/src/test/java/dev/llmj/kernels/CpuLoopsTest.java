@@ -15,7 +15,7 @@ class CpuLoopsTest {
   @Test
   void expShiftSumMatchesDoubleReference() {
     CpuLoops loops = new CpuLoops();
-    assumeTrue(loops.usable(), "native CPU code not loaded here: " + CpuKernels.attentionPath(64));
+    assumeTrue(loops.usable(), "native CPU code not loaded here: " + CpuKernelProvider.attentionPath(64));
     for (int isa = NativeCpu.widest(); isa >= 256; isa /= 2) { // every vector path this CPU has
       check(isa);
     }

@@ -3,8 +3,8 @@ package dev.llmj.kernels;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.core.kernel.ReferenceAttention;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.ReferenceAttention;
 import dev.llmj.kernels.cuda.CudaAttention;
 import dev.llmj.kernels.cuda.CudaBuffer;
 import dev.llmj.kernels.cuda.CudaKernels;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.llmj.core.kernel.AttentionKernel;
+import dev.llmj.core.spi.AttentionKernel;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +39,7 @@ class FlashAttentionTest {
 
   /** The kernel limited to {@code isa} bits; skips unless this JVM runs that path. */
   private static FlashAttention path(int isa) {
-    assumeTrue(NativeCpu.widest() >= isa, () -> "no " + isa + "-bit native path here: " + CpuKernels.attentionPath(64));
+    assumeTrue(NativeCpu.widest() >= isa, () -> "no " + isa + "-bit native path here: " + CpuKernelProvider.attentionPath(64));
     return new FlashAttention(2, isa);
   }
 

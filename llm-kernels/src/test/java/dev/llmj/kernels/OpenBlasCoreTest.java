@@ -29,7 +29,7 @@ class OpenBlasCoreTest {
    */
   @Test
   void plainJvmGetsTheCoreTypeBeforeOpenBlasLoads() throws Exception {
-    assumeTrue(CpuKernels.recommendedCoreType().isPresent(), "no AVX2 with FMA in /proc/cpuinfo");
+    assumeTrue(CpuKernelProvider.recommendedCoreType().isPresent(), "no AVX2 with FMA in /proc/cpuinfo");
     assumeTrue(LlmjCpu.class.getResource(org.bytedeco.javacpp.Loader.getPlatform() + "/"
         + System.mapLibraryName("jniLlmjCpu")) != null, "built with -Dllmj.cpu.skip=true: no native setenv");
 
@@ -38,7 +38,7 @@ class OpenBlasCoreTest {
     assertEquals("OPENBLAS_CORETYPE=Haswell set by llm-kernels", asked.get("setup"));
 
     Map<String, String> plain = probe("-Dunused=1");
-    String recommended = CpuKernels.recommendedCoreType().orElseThrow();
+    String recommended = CpuKernelProvider.recommendedCoreType().orElseThrow();
     assertEquals("OPENBLAS_CORETYPE=" + recommended + " set by llm-kernels", plain.get("setup"));
     assertEquals("", OpenBlasCore.betterCoreType(plain.get("core")), "generic core: " + plain);
     assertEquals("openblas", plain.get("matmul"));

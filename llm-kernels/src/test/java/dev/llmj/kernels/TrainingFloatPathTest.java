@@ -3,7 +3,7 @@ package dev.llmj.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmj.core.kernel.Kernels;
+import dev.llmj.core.spi.KernelRegistry;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.model.Transformers;
@@ -35,8 +35,8 @@ class TrainingFloatPathTest {
   @Test
   void floatKernelsMatchDoubleOnGpt2AndLlama() {
     long seed = Long.getLong("tests.seed", 11L);
-    System.out.println("kernels: attention=" + Kernels.attention().name() + " (" + CpuKernels.attentionPath(16)
-        + "), matmul=" + Kernels.matmul().name() + "; seed " + seed + " (reproduce with -Dtests.seed=" + seed + ")");
+    System.out.println("kernels: attention=" + KernelRegistry.attention().name() + " (" + CpuKernelProvider.attentionPath(16)
+        + "), matmul=" + KernelRegistry.matmul().name() + "; seed " + seed + " (reproduce with -Dtests.seed=" + seed + ")");
     ModelConfig[] models = {
         new ModelConfig(Architecture.GPT2, 13, 9, 2, 2, 2, 32, 40, true, 0, 1e-5, 0, 0.2),
         new ModelConfig(Architecture.LLAMA, 13, 9, 2, 4, 1, 64, 36, false, 10000, 1e-5, 0, 0.2)};

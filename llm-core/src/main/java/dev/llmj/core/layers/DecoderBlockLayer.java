@@ -1,8 +1,8 @@
 package dev.llmj.core.layers;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.core.kernel.Kernels;
-import dev.llmj.core.kernel.ReferenceAttention;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.KernelRegistry;
+import dev.llmj.core.spi.ReferenceAttention;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -14,10 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 
 /**
- * Forward and backward of {@link DecoderBlock}. Every matrix product runs on (N, C) views of the
+ * Forward and backward of {@link DecoderBlockConfig}. Every matrix product runs on (N, C) views of the
  * (B, T, C) activations, N = B*T; only the attention kernel sees the (B, T, H, D) view.
  */
-final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
+final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
 
   /** Cached decoding reads keys longer than its queries, which the reference kernel supports. */
   private static final AttentionKernel CACHED_ATTENTION = new ReferenceAttention();
@@ -82,7 +82,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
   }
 
   private INDArray run(INDArray x3, boolean training, KvCache cache, Saved[] save) {
-    DecoderBlock cfg = layerConf();
+    DecoderBlockConfig cfg = layerConf();
     if (x3.rank() != 3 || x3.size(2) != cfg.getDModel()) {
       throw new IllegalArgumentException("decoder block " + layerId() + " wants (B, T, C=" + cfg.getDModel()
           + "), got " + java.util.Arrays.toString(x3.shape()));
@@ -109,7 +109,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
     double scale = 1 / Math.sqrt(d);
     AttentionKernel.Forward f;
     if (cache == null) {
-      f = Kernels.attention().forward(q, k, v, true, scale);
+      f = KernelRegistry.attention().forward(q, k, v, true, scale);
     } else {
       cache.append(k, v);
       f = CACHED_ATTENTION.forward(q, cache.keys(), cache.values(), true, scale);
@@ -157,7 +157,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
       run(input, true, null, redo);
       s = redo[0];
     }
-    DecoderBlock cfg = layerConf();
+    DecoderBlockConfig cfg = layerConf();
     long b = input.size(0), t = input.size(1), c = cfg.getDModel(), n = b * t;
     boolean bias = cfg.isBias();
     INDArray dOut = epsilon.dup('c').reshape(n, c);
@@ -186,7 +186,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlock> {
     long h = cfg.getNHeads(), hkv = cfg.getNKvHeads(), d = cfg.headSize();
     INDArray dAtt = Ops.mm(dy, false, param("wo"), true).reshape(b, t, h, d);
     AttentionKernel.Backward bw =
-        Kernels.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt, true, 1 / Math.sqrt(d));
+        KernelRegistry.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt, true, 1 / Math.sqrt(d));
     INDArray dq = bw.dq(), dk = bw.dk();
     if (cfg.getRopeTheta() > 0) {
       Rotary rotary = new Rotary(0, t, d, cfg.getRopeTheta(), dq.dataType());

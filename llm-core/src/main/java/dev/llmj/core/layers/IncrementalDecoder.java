@@ -52,12 +52,12 @@ public final class IncrementalDecoder {
       } else if (layer instanceof LmHeadLayer l && e != null && h == null) {
         h = l;
       } else {
-        throw new UnsupportedOperationException("incremental decoding supports the chain TokenEmbedding -> "
-            + "DecoderBlock* -> LmHead; vertex '" + vertices[idx].getVertexName() + "' does not fit");
+        throw new UnsupportedOperationException("incremental decoding supports the chain TokenEmbeddingConfig -> "
+            + "DecoderBlockConfig* -> LmHeadConfig; vertex '" + vertices[idx].getVertexName() + "' does not fit");
       }
     }
     if (e == null || h == null) {
-      throw new UnsupportedOperationException("graph has no TokenEmbedding or no LmHead layer");
+      throw new UnsupportedOperationException("graph has no TokenEmbeddingConfig or no LmHeadConfig layer");
     }
     this.embed = e;
     this.head = h;
@@ -65,7 +65,7 @@ public final class IncrementalDecoder {
     this.capacity = capacity;
     DataType type = e.getParam("wte").dataType();
     for (DecoderBlockLayer b : blocks) {
-      DecoderBlock cfg = b.layerConf();
+      DecoderBlockConfig cfg = b.layerConf();
       caches.add(new KvCache(type, batch, capacity, cfg.getNKvHeads(), cfg.headSize()));
     }
   }

@@ -16,8 +16,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Forward, loss and backward of {@link LmHead}. */
-final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
+/** Forward, loss and backward of {@link LmHeadConfig}. */
+final class LmHeadLayer extends MeanLossLayer<LmHeadConfig> implements IOutputLayer {
 
   private INDArray labels;
   private ComputationGraph graph;
@@ -46,14 +46,14 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
     }
     if (!(graph.getLayer(name) instanceof TokenEmbeddingLayer e)) {
       throw new IllegalStateException("output head " + layerId() + " is tied to '" + name
-          + "', which is not a TokenEmbedding layer of this graph");
+          + "', which is not a TokenEmbeddingConfig layer of this graph");
     }
     return e;
   }
 
   /** Final norm and projection: logits (N, V) of x (B, T, C); the norm state goes to {@code save}. */
   INDArray logits(INDArray x3, Norm.Saved[] save, INDArray[] normed) {
-    LmHead cfg = layerConf();
+    LmHeadConfig cfg = layerConf();
     long n = x3.size(0) * x3.size(1);
     INDArray x = x3.dup('c').reshape(n, cfg.getDModel());
     INDArray h = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), getParam("normfgain"), params.get("normfbias"), save);
@@ -91,8 +91,8 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
 
   /** The cross-entropy of each row of logits (N, V); 0 for ignored rows. Overwrites float logits. */
   private double[] rowLosses(INDArray logits, int[] y) {
-    if (FloatKernels.eligible(logits)) {
-      return FloatKernels.softmaxCrossEntropy(logits, y, 0f, false);
+    if (FusedFloatOps.eligible(logits)) {
+      return FusedFloatOps.softmaxCrossEntropy(logits, y, 0f, false);
     }
     return softmaxLoss(logits, y)[1].toDoubleVector();
   }
@@ -119,7 +119,7 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
     assertInputSet(true);
-    LmHead cfg = layerConf();
+    LmHeadConfig cfg = layerConf();
     int[] y = labelIds();
     Norm.Saved[] ns = new Norm.Saved[1];
     INDArray[] normed = new INDArray[1];
@@ -129,8 +129,8 @@ final class LmHeadLayer extends MeanLossLayer<LmHead> implements IOutputLayer {
     // softmax - onehot, over counted rows, divided by their number
     INDArray dLogits;
     double lossSum;
-    if (FloatKernels.eligible(logits)) {
-      double[] rowLoss = FloatKernels.softmaxCrossEntropy(logits, y, count == 0 ? 0f : 1f / count, true);
+    if (FusedFloatOps.eligible(logits)) {
+      double[] rowLoss = FusedFloatOps.softmaxCrossEntropy(logits, y, count == 0 ? 0f : 1f / count, true);
       dLogits = logits;
       lossSum = java.util.Arrays.stream(rowLoss).sum();
     } else {

@@ -16,7 +16,7 @@ final class Norm {
 
   /** Returns {@code xhat * gain + bias}, and the saved state in {@code saved[0]}. */
   static INDArray forward(INDArray x, NormKind kind, double eps, INDArray gain, INDArray bias, Saved[] saved) {
-    if (FloatKernels.eligible(x, gain, bias)) {
+    if (FusedFloatOps.eligible(x, gain, bias)) {
       return fusedForward(x, kind, eps, gain, bias, saved);
     }
     long n = x.size(0);
@@ -36,7 +36,7 @@ final class Norm {
    * term because nothing was subtracted.
    */
   static INDArray backward(INDArray dy, Saved s, NormKind kind, INDArray gain, INDArray dGain, INDArray dBias) {
-    if (FloatKernels.eligible(dy, s.xhat(), s.rstd(), gain, dGain, dBias)) {
+    if (FusedFloatOps.eligible(dy, s.xhat(), s.rstd(), gain, dGain, dBias)) {
       return fusedBackward(dy, s, kind, gain, dGain, dBias);
     }
     long n = dy.size(0);
@@ -57,11 +57,11 @@ final class Norm {
       Saved[] saved) {
     int n = (int) x.size(0), c = (int) x.size(1);
     float[] rstd = new float[n];
-    INDArray xhat = FloatKernels.output(n, c);
-    INDArray y = FloatKernels.normForward(x, FloatKernels.read(gain), bias == null ? null : FloatKernels.read(bias),
+    INDArray xhat = FusedFloatOps.output(n, c);
+    INDArray y = FusedFloatOps.normForward(x, FusedFloatOps.read(gain), bias == null ? null : FusedFloatOps.read(bias),
         kind == NormKind.LAYER_NORM, eps, xhat, rstd);
     if (saved != null) {
-      saved[0] = new Saved(xhat, FloatKernels.create(rstd, n, 1));
+      saved[0] = new Saved(xhat, FusedFloatOps.create(rstd, n, 1));
     }
     return y;
   }
@@ -70,11 +70,11 @@ final class Norm {
       INDArray dBias) {
     int c = (int) dy.size(1);
     float[] dg = new float[c], db = dBias == null ? null : new float[c];
-    INDArray dx = FloatKernels.normBackward(dy, s.xhat(), FloatKernels.read(s.rstd()), FloatKernels.read(gain),
+    INDArray dx = FusedFloatOps.normBackward(dy, s.xhat(), FusedFloatOps.read(s.rstd()), FusedFloatOps.read(gain),
         kind == NormKind.LAYER_NORM, dg, db);
-    FloatKernels.write(dg, dGain);
+    FusedFloatOps.write(dg, dGain);
     if (dBias != null) {
-      FloatKernels.write(db, dBias);
+      FusedFloatOps.write(db, dBias);
     }
     return dx;
   }

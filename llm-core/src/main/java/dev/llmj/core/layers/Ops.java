@@ -1,6 +1,6 @@
 package dev.llmj.core.layers;
 
-import dev.llmj.core.kernel.Kernels;
+import dev.llmj.core.spi.KernelRegistry;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -18,17 +18,17 @@ final class Ops {
 
   /** {@code a b} (or with transposes) through the configured matmul kernel; a new c-order array. */
   static INDArray mm(INDArray a, boolean ta, INDArray b, boolean tb) {
-    return Kernels.matmul().mmul(a, ta, b, tb);
+    return KernelRegistry.matmul().mmul(a, ta, b, tb);
   }
 
-  /** {@code y += x} for arrays of the same shape, returning y: {@link Kernels#blasAxpy}, else ND4J's {@code addi}. */
+  /** {@code y += x} for arrays of the same shape, returning y: {@link KernelRegistry#blasAxpy}, else ND4J's {@code addi}. */
   static INDArray addInPlace(INDArray y, INDArray x) {
-    return Kernels.blasAxpy(1.0, x, y) ? y : y.addi(x);
+    return KernelRegistry.blasAxpy(1.0, x, y) ? y : y.addi(x);
   }
 
   /** {@code c = op(a) op(b) + beta c}, written in place (a gradient view or an accumulator). */
   static void gemm(boolean ta, boolean tb, INDArray a, INDArray b, double beta, INDArray c) {
-    Kernels.matmul().gemm(ta, tb, 1.0, a, b, beta, c);
+    KernelRegistry.matmul().gemm(ta, tb, 1.0, a, b, beta, c);
   }
 
   /**
@@ -36,8 +36,8 @@ final class Ops {
    * tanh}: backward reads the tanh instead of evaluating it again.
    */
   static INDArray[] gelu(INDArray a) {
-    if (FloatKernels.eligible(a) && a.rank() == 2) {
-      return FloatKernels.gelu(a);
+    if (FusedFloatOps.eligible(a) && a.rank() == 2) {
+      return FusedFloatOps.gelu(a);
     }
     INDArray t = Transforms.tanh(a.mul(a).muli(GELU_C).addi(1).muli(a).muli(GELU_K), false);
     return new INDArray[] {t.add(1).muli(a).muli(0.5), t};
@@ -45,8 +45,8 @@ final class Ops {
 
   /** {@code dy * gelu'(a)}, with {@code t} the tanh that {@link #gelu} returned. */
   static INDArray geluBackward(INDArray a, INDArray t, INDArray dy) {
-    if (FloatKernels.eligible(a, t, dy) && a.rank() == 2 && java.util.Arrays.equals(a.shape(), dy.shape())) {
-      return FloatKernels.geluBackward(a, t, dy);
+    if (FusedFloatOps.eligible(a, t, dy) && a.rank() == 2 && java.util.Arrays.equals(a.shape(), dy.shape())) {
+      return FusedFloatOps.geluBackward(a, t, dy);
     }
     // d/da = 0.5 (1 + t) + 0.5 a (1 - t^2) k (1 + 3c a^2)
     INDArray inner = a.mul(a).muli(3 * GELU_C).addi(1).muli(GELU_K).muli(a).muli(t.mul(t).rsubi(1)).muli(0.5);
@@ -123,8 +123,8 @@ final class Ops {
           + java.util.Arrays.toString(table.stride()));
     }
     long cols = table.size(1);
-    if (FloatKernels.eligible(table, values)) {
-      float[] t = FloatKernels.read(table), v = FloatKernels.read(values);
+    if (FusedFloatOps.eligible(table, values)) {
+      float[] t = FusedFloatOps.read(table), v = FusedFloatOps.read(values);
       for (int i = 0; i < rows.length; i++) {
         if (rows[i] >= 0) {
           for (int c = 0, at = (int) (rows[i] * cols), from = (int) (i * cols); c < cols; c++) {
@@ -132,7 +132,7 @@ final class Ops {
           }
         }
       }
-      FloatKernels.write(t, table);
+      FusedFloatOps.write(t, table);
       return;
     }
     double[] v = values.dup('c').data().asDouble();

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The graph vertex of an {@link LmHead} whose projection is tied to the token embedding.
+ * The graph vertex of an {@link LmHeadConfig} whose projection is tied to the token embedding.
  *
  * <p>Why a vertex: DL4J gives every parameter to exactly one layer, and a layer never sees the
  * graph, so two layers cannot share a parameter through configuration alone. A vertex is created
@@ -35,7 +35,7 @@ public class TiedHeadVertex extends LayerVertex {
     org.deeplearning4j.nn.graph.vertex.GraphVertex vertex =
         super.instantiate(graph, name, idx, paramsView, initializeParams, networkDatatype);
     if (!(vertex.getLayer() instanceof LmHeadLayer head)) {
-      throw new IllegalArgumentException("vertex " + name + " must hold an LmHead, got "
+      throw new IllegalArgumentException("vertex " + name + " must hold an LmHeadConfig, got "
           + vertex.getLayer().getClass().getName());
     }
     head.bindGraph(graph);

@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Forward and backward of {@link TokenEmbedding}. */
-final class TokenEmbeddingLayer extends MeanLossLayer<TokenEmbedding> {
+/** Forward and backward of {@link TokenEmbeddingConfig}. */
+final class TokenEmbeddingLayer extends MeanLossLayer<TokenEmbeddingConfig> {
 
   private int[] ids; // of the last training forward, for the scatter in backward
   private INDArray dropMask;
@@ -44,7 +44,7 @@ final class TokenEmbeddingLayer extends MeanLossLayer<TokenEmbedding> {
 
   /** Embeddings (B, T, C) of {@code tokens} (B*T, row-major) at positions {@code start ..}. */
   INDArray embed(int[] tokens, long b, long t, long start) {
-    TokenEmbedding cfg = layerConf();
+    TokenEmbeddingConfig cfg = layerConf();
     if (cfg.isLearnedPositions() && start + t > cfg.getContextLength()) {
       throw new IllegalArgumentException("cannot embed position " + (start + t - 1) + ": the learned position table has "
           + cfg.getContextLength() + " rows (contextLength); use shorter sequences");

@@ -1,9 +1,9 @@
 package dev.llmj.core.model;
 
-import dev.llmj.core.layers.DecoderBlock;
-import dev.llmj.core.layers.LmHead;
+import dev.llmj.core.layers.DecoderBlockConfig;
+import dev.llmj.core.layers.LmHeadConfig;
 import dev.llmj.core.layers.TiedHeadVertex;
-import dev.llmj.core.layers.TokenEmbedding;
+import dev.llmj.core.layers.TokenEmbeddingConfig;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -64,7 +64,7 @@ public final class Transformers {
         .cacheMode(CacheMode.DEVICE);
     ComputationGraphConfiguration.GraphBuilder g = global.clone().graphBuilder().addInputs(INPUT);
 
-    TokenEmbedding embed = TokenEmbedding.of(config.vocabSize(), config.dModel(), config.contextLength(),
+    TokenEmbeddingConfig embed = TokenEmbeddingConfig.of(config.vocabSize(), config.dModel(), config.contextLength(),
         config.architecture().learnedPositions, config.dropout());
     embed.setInitStd(config.initStd());
     g.addLayer(EMBED, embed, INPUT);
@@ -72,7 +72,7 @@ public final class Transformers {
     double residualStd = config.initStd() / Math.sqrt(2.0 * config.nLayers());
     String previous = EMBED;
     for (int i = 0; i < config.nLayers(); i++) {
-      DecoderBlock b = new DecoderBlock();
+      DecoderBlockConfig b = new DecoderBlockConfig();
       b.setDModel(config.dModel());
       b.setNHeads(config.nHeads());
       b.setNKvHeads(config.nKvHeads());
@@ -89,7 +89,7 @@ public final class Transformers {
       previous = block(i);
     }
 
-    LmHead head = new LmHead();
+    LmHeadConfig head = new LmHeadConfig();
     head.setDModel(config.dModel());
     head.setVocabSize(config.vocabSize());
     head.setNorm(config.architecture().norm);

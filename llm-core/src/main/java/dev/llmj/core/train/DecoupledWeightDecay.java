@@ -1,6 +1,6 @@
 package dev.llmj.core.train;
 
-import dev.llmj.core.kernel.Kernels;
+import dev.llmj.core.spi.KernelRegistry;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -11,7 +11,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * 0.5 wd |w|^2} to the score, which costs a pass over every decayed parameter; the trainer reports
  * the data loss only, so it paid that pass twice a step to add the term and take it out again.
  * The update itself is one BLAS axpy per parameter where both arrays are contiguous ({@link
- * Kernels#blasAxpy}): ND4J's Axpy transform took several times longer than the Adam update of the same
+ * KernelRegistry#blasAxpy}): ND4J's Axpy transform took several times longer than the Adam update of the same
  * elements.
  */
 final class DecoupledWeightDecay extends WeightDecay {
@@ -29,7 +29,7 @@ final class DecoupledWeightDecay extends WeightDecay {
   public void apply(org.nd4j.linalg.api.ndarray.INDArray param, org.nd4j.linalg.api.ndarray.INDArray gradView,
       double lr, int iteration, int epoch) {
     double scale = coeff.valueAt(iteration, epoch) * (applyLR ? lr : 1);
-    if (!Kernels.blasAxpy(scale, param, gradView)) { // update += scale * param
+    if (!KernelRegistry.blasAxpy(scale, param, gradView)) { // update += scale * param
       super.apply(param, gradView, lr, iteration, epoch);
     }
   }

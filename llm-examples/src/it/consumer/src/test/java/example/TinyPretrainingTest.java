@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.llmj.core.kernel.Kernels;
+import dev.llmj.core.spi.KernelRegistry;
 import dev.llmj.core.simd.FloatMath;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.kernels.CpuKernelProvider;
 import dev.llmj.kernels.StartupCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,21 +27,21 @@ class TinyPretrainingTest {
     assertFalse(FloatMath.simd(), "started without --add-modules jdk.incubator.vector: the plain loops run");
 
     TinyPretraining.Result r = TinyPretraining.run(Files.createTempDirectory("llmj-consumer"), 40);
-    System.out.println("consumer: " + r + "; " + StartupCheck.summary(16) + "; attention=" + Kernels.attention().name()
-        + " matmul=" + Kernels.matmul().name());
+    System.out.println("consumer: " + r + "; " + StartupCheck.summary(16) + "; attention=" + KernelRegistry.attention().name()
+        + " matmul=" + KernelRegistry.matmul().name());
     assertEquals(40, r.steps());
     assertTrue(r.lossAfter() < r.lossBefore() - 0.5, "validation loss did not fall: " + r);
 
-    assertEquals("cpu-flash", Kernels.attention().name(), "the attention of llm-kernels, not the ND4J reference");
-    assertEquals("openblas", Kernels.matmul().name(), "GEMM on the arrays' memory, not ND4J's mmul");
-    Optional<String> coreType = CpuKernels.recommendedCoreType(); // present where the CPU has AVX2 with FMA
-    String path = CpuKernels.attentionPath(16);
+    assertEquals("cpu-flash", KernelRegistry.attention().name(), "the attention of llm-kernels, not the ND4J reference");
+    assertEquals("openblas", KernelRegistry.matmul().name(), "GEMM on the arrays' memory, not ND4J's mmul");
+    Optional<String> coreType = CpuKernelProvider.recommendedCoreType(); // present where the CPU has AVX2 with FMA
+    String path = CpuKernelProvider.attentionPath(16);
     assumeFalse(path.contains("has no native library"), "llm-kernels was built with -Dllmj.cpu.skip=true: " + path);
     if (coreType.isPresent()) {
-      assertEquals("OPENBLAS_CORETYPE=" + coreType.get() + " set by llm-kernels", CpuKernels.openBlasSetup());
-      String core = CpuKernels.openBlasCore();
+      assertEquals("OPENBLAS_CORETYPE=" + coreType.get() + " set by llm-kernels", CpuKernelProvider.openBlasSetup());
+      String core = CpuKernelProvider.openBlasCore();
       assertFalse(Set.of("PRESCOTT", "CORE2", "NEHALEM", "SANDYBRIDGE").contains(core), "generic OpenBLAS core " + core);
-      String attention = CpuKernels.attentionPath(16);
+      String attention = CpuKernelProvider.attentionPath(16);
       assertTrue(attention.equals("avx512") || attention.equals("avx2"), "native attention did not run: " + attention);
       assertEquals("plain, native exponential (" + attention + ")", FloatMath.path(), "the softmax's fast path");
     }

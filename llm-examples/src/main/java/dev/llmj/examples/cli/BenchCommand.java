@@ -85,7 +85,7 @@ final class BenchCommand {
       String peakSource = "--peak-gflops";
       if (peakGflops <= 0) {
         // after training, so that JIT compilation and first-touch page faults do not lower the peak
-        peakGflops = dev.llmj.kernels.CpuKernels.measureGemmGflops();
+        peakGflops = dev.llmj.kernels.CpuKernelProvider.measureGemmGflops();
         peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads";
       }
       double median = StepClock.median(ms);
@@ -96,13 +96,13 @@ final class BenchCommand {
       double mfu = tokensPerSecond * flopsPerToken / (peakGflops * 1e9);
       System.err.printf(Locale.ROOT, "model: GPT-2 %d layers, %d heads, d_model %d, seq %d, batch %d, vocab %d, %,d"
           + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab, config.parameterCount(), threads);
-      String attention = dev.llmj.core.kernel.Kernels.attention().name();
+      String attention = dev.llmj.core.spi.KernelRegistry.attention().name();
       if (attention.equals("cpu-flash")) { // which code it runs: native AVX-512 or AVX2, or Java
-        attention += " " + dev.llmj.kernels.CpuKernels.attentionPath(dModel / heads);
+        attention += " " + dev.llmj.kernels.CpuKernelProvider.attentionPath(dModel / heads);
       }
       System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s (OpenBLAS %s, %s) loops=%s%n",
-          attention, dev.llmj.core.kernel.Kernels.matmul().name(), dev.llmj.kernels.CpuKernels.openBlasCore(),
-          dev.llmj.kernels.CpuKernels.openBlasSetup(),
+          attention, dev.llmj.core.spi.KernelRegistry.matmul().name(), dev.llmj.kernels.CpuKernelProvider.openBlasCore(),
+          dev.llmj.kernels.CpuKernelProvider.openBlasSetup(),
           FloatMath.path() + (FloatMath.simd() ? "" : " (" + FloatMath.whyNotSimd() + ")"));
       System.err.printf(Locale.ROOT, "step ms after %d warm-up steps: %s%n", warmup, Arrays.toString(
           Arrays.stream(ms).mapToLong(Math::round).toArray()));

@@ -1,6 +1,6 @@
 package dev.llmj.kernels.cuda;
 
-import dev.llmj.core.kernel.AttentionKernel;
+import dev.llmj.core.spi.AttentionKernel;
 import java.util.Arrays;
 import java.util.Optional;
 import org.bytedeco.javacpp.Pointer;

@@ -1,9 +1,9 @@
 package dev.llmj.kernels.cuda;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.core.kernel.KernelProvider;
-import dev.llmj.core.kernel.MatmulKernel;
-import dev.llmj.core.kernel.ReferenceAttention;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.KernelProvider;
+import dev.llmj.core.spi.MatmulKernel;
+import dev.llmj.core.spi.ReferenceAttention;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * CudaKernels.attentionUnavailable().ifPresent(why -> System.out.println("no CUDA attention: " + why));
- * AttentionKernel att = Kernels.attention();   // "cuda" on nd4j-cuda with a GPU, else the best CPU kernel
+ * AttentionKernel att = KernelRegistry.attention();   // "cuda" on nd4j-cuda with a GPU, else the best CPU kernel
  * }</pre>
  *
  * <p>The kernels also run without nd4j-cuda, on {@link CudaBuffer}s ({@link #deviceUnavailable()}

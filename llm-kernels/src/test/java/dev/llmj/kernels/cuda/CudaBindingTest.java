@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.core.kernel.KernelProvider;
-import dev.llmj.core.kernel.Kernels;
-import dev.llmj.core.kernel.ReferenceAttention;
-import dev.llmj.kernels.CpuKernels;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.KernelProvider;
+import dev.llmj.core.spi.KernelRegistry;
+import dev.llmj.core.spi.ReferenceAttention;
+import dev.llmj.kernels.CpuKernelProvider;
 import dev.llmj.kernels.NaiveAttention;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -34,7 +34,7 @@ class CudaBindingTest {
   void providerIsRegisteredAboveTheCpuKernelsAndSaysWhyItCannotRun() {
     KernelProvider cuda = ServiceLoader.load(KernelProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(p -> p instanceof CudaKernels).findFirst().orElseThrow();
-    assertTrue(cuda.priority() > new CpuKernels().priority(), "cuda priority " + cuda.priority());
+    assertTrue(cuda.priority() > new CpuKernelProvider().priority(), "cuda priority " + cuda.priority());
     assertTrue(cuda.matmul().isEmpty());
 
     Optional<String> device = CudaKernels.deviceUnavailable();
@@ -52,7 +52,7 @@ class CudaBindingTest {
     assumeTrue(Nd4jCuda.problem().isPresent(), "ND4J runs on nd4j-cuda: the provider may offer the kernel here");
     assertTrue(cuda.attention().isEmpty());
     assertTrue(CudaKernels.attentionUnavailable().orElseThrow().contains(Nd4jCuda.BACKEND));
-    assertEquals("cpu-flash", Kernels.availableAttention().keySet().iterator().next(), "the CPU path is unchanged");
+    assertEquals("cpu-flash", KernelRegistry.availableAttention().keySet().iterator().next(), "the CPU path is unchanged");
   }
 
   @Test

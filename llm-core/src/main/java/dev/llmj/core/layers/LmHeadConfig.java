@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Parameters: {@code normfgain [normfbias]}, and {@code wout} (C, V) unless {@code tiedTo} names the
  * embedding vertex whose {@code wte} (V, C) doubles as the projection; see {@link TiedHeadVertex}.
  */
-public final class LmHead extends TransformerLayer {
+public final class LmHeadConfig extends TransformerLayer {
 
   /** Marks "no ignore index" inside {@link Ops#ids}; never a valid label. */
   static final int IGNORE_NONE = Integer.MIN_VALUE;
@@ -28,7 +28,7 @@ public final class LmHead extends TransformerLayer {
   private String tiedTo;
   private int ignoreIndex = -1;
 
-  public LmHead() {}
+  public LmHeadConfig() {}
 
   @Override
   void validate() {

@@ -20,12 +20,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * rows through small per-task buffers that stay in cache (one read of each input and one write of
  * each output from main memory); {@link #read} and {@link #write} move a whole small array.
  */
-final class FloatKernels {
+final class FusedFloatOps {
 
   /** Rows below which splitting across threads costs more than it saves. */
   private static final int MIN_WORK_PER_TASK = 1 << 15;
 
-  private FloatKernels() {}
+  private FusedFloatOps() {}
 
   /** True when every array is float32 and dense c-order, so {@link #read} sees it as one block. */
   static boolean eligible(INDArray... arrays) {

@@ -1,4 +1,4 @@
-package dev.llmj.core.kernel;
+package dev.llmj.core.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -173,13 +173,13 @@ class ReferenceAttentionTest {
 
   @Test
   void kernelChoiceHonoursNamesAndRejectsUnknown() {
-    Map<String, AttentionKernel> available = Kernels.availableAttention();
+    Map<String, AttentionKernel> available = KernelRegistry.availableAttention();
     assertTrue(available.containsKey("reference"), available.keySet().toString());
-    assertEquals("reference", Kernels.choose(available, "reference", Kernels.ATTENTION_PROPERTY).name());
+    assertEquals("reference", KernelRegistry.choose(available, "reference", KernelRegistry.ATTENTION_PROPERTY).name());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Kernels.choose(available, "no-such-kernel", Kernels.ATTENTION_PROPERTY));
+        () -> KernelRegistry.choose(available, "no-such-kernel", KernelRegistry.ATTENTION_PROPERTY));
     assertTrue(e.getMessage().contains("reference") && e.getMessage().contains("no-such-kernel"), e.getMessage());
-    assertTrue(Kernels.availableMatmul().containsKey("nd4j"));
-    assertTrue(Kernels.attention() != null && Kernels.matmul() != null);
+    assertTrue(KernelRegistry.availableMatmul().containsKey("nd4j"));
+    assertTrue(KernelRegistry.attention() != null && KernelRegistry.matmul() != null);
   }
 }

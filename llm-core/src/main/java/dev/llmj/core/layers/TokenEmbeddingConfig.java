@@ -14,20 +14,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code wpe} (contextLength, C).
  *
  * <pre>{@code
- * TokenEmbedding embed = TokenEmbedding.of(50257, 768, 1024, true, 0.0);
+ * TokenEmbeddingConfig embed = TokenEmbeddingConfig.of(50257, 768, 1024, true, 0.0);
  * }</pre>
  */
-public final class TokenEmbedding extends TransformerLayer {
+public final class TokenEmbeddingConfig extends TransformerLayer {
 
   private int vocabSize;
   private int contextLength;
   private boolean learnedPositions;
   private double dropout;
 
-  public TokenEmbedding() {}
+  public TokenEmbeddingConfig() {}
 
-  public static TokenEmbedding of(int vocabSize, int dModel, int contextLength, boolean learnedPositions, double dropout) {
-    TokenEmbedding e = new TokenEmbedding();
+  public static TokenEmbeddingConfig of(int vocabSize, int dModel, int contextLength, boolean learnedPositions, double dropout) {
+    TokenEmbeddingConfig e = new TokenEmbeddingConfig();
     e.vocabSize = vocabSize;
     e.setDModel(dModel);
     e.contextLength = contextLength;

@@ -1,8 +1,8 @@
 package dev.llmj.kernels;
 
-import dev.llmj.core.kernel.AttentionKernel;
-import dev.llmj.core.kernel.KernelProvider;
-import dev.llmj.core.kernel.MatmulKernel;
+import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.KernelProvider;
+import dev.llmj.core.spi.MatmulKernel;
 import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * AVX2 code where the CPU has it ({@link #attentionPath}), Java otherwise.
  *
  * <pre>{@code
- * MatmulKernel mm = new CpuKernels().matmul().orElseGet(ReferenceMatmul::new);
+ * MatmulKernel mm = new CpuKernelProvider().matmul().orElseGet(ReferenceMatmul::new);
  * INDArray y = mm.mmul(x, false, w, true);            // (B*T, C) x (C', C)^T
- * AttentionKernel att = new CpuKernels().attention().orElseThrow();
+ * AttentionKernel att = new CpuKernelProvider().attention().orElseThrow();
  * AttentionKernel.Forward f = att.forward(q, k, v, true, 1 / Math.sqrt(64)); // q (B, T, H, D)
  * }</pre>
  *
@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #threads()} threads (system property {@value #THREADS_PROPERTY}, default: available
  * processors); its results do not depend on the thread count or scheduling.
  */
-public final class CpuKernels implements KernelProvider {
+public final class CpuKernelProvider implements KernelProvider {
 
   /**
    * System property choosing the attention kernel's code: {@code auto} (default: the native kernel

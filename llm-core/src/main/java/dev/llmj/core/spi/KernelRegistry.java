@@ -1,4 +1,4 @@
-package dev.llmj.core.kernel;
+package dev.llmj.core.spi;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,17 +20,17 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code
  * -Dllmj.kernels.attention=reference -Dllmj.kernels.matmul=nd4j
- * AttentionKernel att = Kernels.attention();
+ * AttentionKernel att = KernelRegistry.attention();
  * }</pre>
  *
  * The choice is made once per JVM (the first call) because layers call these on every step.
  */
-public final class Kernels {
+public final class KernelRegistry {
 
   public static final String ATTENTION_PROPERTY = "llmj.kernels.attention";
   public static final String MATMUL_PROPERTY = "llmj.kernels.matmul";
 
-  private Kernels() {}
+  private KernelRegistry() {}
 
   /** The attention kernel for this JVM. */
   public static AttentionKernel attention() {
@@ -68,7 +68,7 @@ public final class Kernels {
   private static <K> Map<String, K> available(
       Function<KernelProvider, Optional<K>> offer, K reference, Function<K, String> name) {
     List<KernelProvider> providers = new ArrayList<>();
-    ServiceLoader.load(KernelProvider.class, Kernels.class.getClassLoader()).forEach(providers::add);
+    ServiceLoader.load(KernelProvider.class, KernelRegistry.class.getClassLoader()).forEach(providers::add);
     providers.sort(Comparator.comparingInt(KernelProvider::priority).reversed());
     Map<String, K> byName = new LinkedHashMap<>();
     for (KernelProvider p : providers) {

@@ -1,4 +1,4 @@
-package dev.llmj.core.kernel;
+package dev.llmj.core.spi;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

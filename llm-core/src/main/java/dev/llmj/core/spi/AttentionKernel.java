@@ -1,10 +1,10 @@
-package dev.llmj.core.kernel;
+package dev.llmj.core.spi;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The attention core of a decoder layer: {@code out = softmax(scale * q k^T + causal mask) v}, and
- * its backward. Layers call it through {@link Kernels#attention()} so that a faster implementation
+ * its backward. Layers call it through {@link KernelRegistry#attention()} so that a faster implementation
  * (a tiled CPU kernel, a CUDA kernel) can replace the plain ND4J reference.
  *
  * <p>Layout: every tensor is a dense c-order array in the projection's natural layout, so no copy

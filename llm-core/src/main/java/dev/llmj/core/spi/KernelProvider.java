@@ -1,10 +1,10 @@
-package dev.llmj.core.kernel;
+package dev.llmj.core.spi;
 
 import java.util.Optional;
 
 /**
  * A source of kernels, found with {@link java.util.ServiceLoader}. The kernels module registers
- * its CPU and CUDA implementations through {@code META-INF/services/dev.llmj.core.kernel.KernelProvider}.
+ * its CPU and CUDA implementations through {@code META-INF/services/dev.llmj.core.spi.KernelProvider}.
  * A provider answers empty when it cannot run here (no native library, wrong backend).
  */
 public interface KernelProvider {

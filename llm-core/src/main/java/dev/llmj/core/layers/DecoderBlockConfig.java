@@ -18,11 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * norm2gain [norm2bias] [wgate (C, F)] wup (C, F) [bup] wdown (F, C) [bdown]}.
  *
  * <pre>{@code
- * DecoderBlock block = new DecoderBlock();
+ * DecoderBlockConfig block = new DecoderBlockConfig();
  * block.setDModel(768); block.setNHeads(12); block.setNKvHeads(12); block.setFfnHidden(3072);
  * }</pre>
  */
-public final class DecoderBlock extends TransformerLayer {
+public final class DecoderBlockConfig extends TransformerLayer {
 
   private int nHeads;
   private int nKvHeads;
@@ -35,7 +35,7 @@ public final class DecoderBlock extends TransformerLayer {
   private double dropout;
   private double residualStd = 0.02;
 
-  public DecoderBlock() {}
+  public DecoderBlockConfig() {}
 
   @Override
   void validate() {

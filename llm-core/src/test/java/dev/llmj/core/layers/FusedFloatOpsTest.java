@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * row views with an offset. Tolerance: 2e-5 relative to the largest magnitude of each result, a few
  * float32 roundings of values that are sums over up to 4099 terms.
  */
-class FloatKernelsTest {
+class FusedFloatOpsTest {
 
   private static final long SEED = Long.getLong("tests.seed", 4099L);
   private static final int[][] SIZES = {{1, 1}, {7, 13}, {13, 7}, {33, 65}, {3, 4099}, {600, 96}, {2001, 70}}; // the last splits across threads
@@ -77,10 +77,10 @@ class FloatKernelsTest {
     INDArray dy = both(n, c, 1, 0)[0], xhat = both(n, c, 1, 0)[0];
     float[] gain = both(1, c, 0.5, 1)[0].toFloatVector(), rstd = both(1, n, 0.1, 1)[0].toFloatVector();
     float[] gain1 = new float[c], bias1 = new float[c];
-    float[] dx1 = FloatKernels.read(FloatKernels.normBackward(dy, xhat, rstd, gain, true, gain1, bias1, 1));
+    float[] dx1 = FusedFloatOps.read(FusedFloatOps.normBackward(dy, xhat, rstd, gain, true, gain1, bias1, 1));
     for (int processors : new int[] {2, 3, 7, 64}) {
       float[] g = new float[c], b = new float[c];
-      float[] dx = FloatKernels.read(FloatKernels.normBackward(dy, xhat, rstd, gain, true, g, b, processors));
+      float[] dx = FusedFloatOps.read(FusedFloatOps.normBackward(dy, xhat, rstd, gain, true, g, b, processors));
       for (int j = 0; j < c; j++) {
         assertEquals(Float.floatToRawIntBits(gain1[j]), Float.floatToRawIntBits(g[j]), "dGain[" + j + "] with "
             + processors + " processors (seed " + SEED + ")");
@@ -153,8 +153,8 @@ class FloatKernelsTest {
       double[][] x = logits.toDoubleMatrix();
       float scale = 1f / 3;
       INDArray grad = logits.dup();
-      double[] loss = FloatKernels.softmaxCrossEntropy(grad, y, scale, true);
-      double[] lossOnly = FloatKernels.softmaxCrossEntropy(logits.dup(), y, 0f, false);
+      double[] loss = FusedFloatOps.softmaxCrossEntropy(grad, y, scale, true);
+      double[] lossOnly = FusedFloatOps.softmaxCrossEntropy(logits.dup(), y, 0f, false);
       double worstLoss = 0, worstGrad = 0;
       for (int i = 0; i < n; i++) {
         double max = java.util.Arrays.stream(x[i]).max().orElseThrow(), sum = 0;
