@@ -23,7 +23,7 @@ public final class LongIntMap {
 
   private long[] keys;
   private int[] values;
-  /** Slots in use, in insertion order, so that clear() and grow() cost the size, not the capacity. */
+  /** Slots in use, so that clear() costs the size, not the capacity. */
   private int[] filled;
   private int used;
   private int mask;
@@ -125,21 +125,23 @@ public final class LongIntMap {
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
   }
 
+  /** Walks the old table in slot order: sequential reads beat following the insertion list. */
   private void grow() {
     long[] oldKeys = keys;
     int[] oldValues = values;
-    int[] oldFilled = filled;
-    int n = used;
+    int n = 0;
     allocate(oldKeys.length * 2);
-    for (int j = 0; j < n; j++) {
-      int from = oldFilled[j];
-      int i = slot(oldKeys[from]);
-      while (keys[i] != 0) {
-        i = (i + 1) & mask;
+    for (int from = 0; from < oldKeys.length; from++) {
+      long key = oldKeys[from];
+      if (key != 0) {
+        int i = slot(key);
+        while (keys[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        keys[i] = key;
+        values[i] = oldValues[from];
+        filled[n++] = i;
       }
-      keys[i] = oldKeys[from];
-      values[i] = oldValues[from];
-      filled[j] = i;
     }
   }
 }
