@@ -135,18 +135,6 @@ class PiiCorpusReferenceTest {
     found.computeIfAbsent(kind, k -> new ArrayList<>()).add(m.group() + "   in: ..." + line + "...");
   }
 
-  static final class ListSink implements DocumentSink {
-    final List<Document> docs = new ArrayList<>();
-
-    @Override
-    public void accept(Document doc) {
-      docs.add(doc);
-    }
-
-    @Override
-    public void close() {}
-  }
-
   @Test
   void referenceFindsTheReportedLinesAndNotHostNames() {
     List<String> both = List.of("ipv4", "ipv4_in_host_name");
@@ -172,7 +160,7 @@ class PiiCorpusReferenceTest {
       mail = files.filter(p -> p.getFileName().toString().startsWith("spamassassin-")).sorted().toList();
     }
     assertEquals(5, mail.size(), "the five SpamAssassin files in " + CORPORA.toAbsolutePath());
-    ListSink kept = new ListSink();
+    CorpusPipelineTest.ListSink kept = new CorpusPipelineTest.ListSink();
     Pipeline p = Pipeline.builder().steps(Steps.defaults()).threads(Runtime.getRuntime().availableProcessors()).build();
     PipelineStats s = p.run(() -> Corpus.read(mail, ReaderOptions.defaults()), kept, DocumentSink.discard());
     System.out.print(s.toTable());
