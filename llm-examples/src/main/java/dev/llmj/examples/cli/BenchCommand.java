@@ -1,23 +1,12 @@
 package dev.llmj.examples.cli;
 
-import dev.llmj.core.run.StepClock;
-import dev.llmj.core.model.Architecture;
-import dev.llmj.core.model.LanguageModel;
-import dev.llmj.core.model.ModelConfig;
+import dev.llmj.core.run.TrainBenchmark;
 import dev.llmj.core.simd.FloatMath;
-import dev.llmj.core.train.TrainConfig;
-import dev.llmj.core.train.Trainer;
-import java.util.ArrayList;
+import dev.llmj.core.spi.KernelRegistry;
+import dev.llmj.kernels.CpuKernelProvider;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,10 +16,10 @@ import picocli.CommandLine.Option;
 final class BenchCommand {
 
   /**
-   * {@code llm bench train}: GPT-2 training steps on random tokens through the real {@link Trainer}
-   * (AdamW, clip 1.0), printing {@code tokens/s=<N> ms/step=<M> mfu=<F>} as the last line of stdout.
-   * Step times are the median over the steps after the warm-up ones; the PyTorch script
-   * {@code benchmarks/pytorch/train_gpt.py} prints the same line for the same model.
+   * {@code llm bench train}: {@link TrainBenchmark}, GPT-2 training steps on random tokens through the real
+   * trainer, printing {@code tokens/s=<N> ms/step=<M> mfu=<F>} as the last line of stdout. Step times are the
+   * median over the steps after the warm-up ones; the PyTorch script {@code benchmarks/pytorch/train_gpt.py}
+   * prints the same line for the same model.
    */
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Training throughput of a GPT-2 model on random tokens.")
@@ -55,79 +44,31 @@ final class BenchCommand {
 
     @Override
     public Integer call() {
-      if (steps <= warmup || warmup < 0) {
-        throw new IllegalArgumentException("--steps " + steps + " must exceed --warmup " + warmup
-            + "; the median is taken over the steps after the warm-up");
-      }
-      ModelConfig config = ModelConfig.of(Architecture.GPT2, vocab, seqLen, layers, heads, dModel);
-      Nd4j.getEnvironment().setMaxMasterThreads(threads);
-      Nd4j.getEnvironment().setMaxThreads(threads);
-      LanguageModel lm = LanguageModel.create(config, seed);
-      ComputationGraph graph = lm.graph();
-      StepClock clock = new StepClock();
-      graph.setListeners(clock);
-      TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of(
-          "lr=3e-4", "min_lr=3e-5", "warmup_steps=0", "max_steps=" + steps, "micro_batch=" + batch,
-          "seq_len=" + seqLen, "grad_accum=1", "weight_decay=0.1", "clip=1.0", "eval_every=0",
-          "checkpoint_every=0", "threads=" + threads, "progress=never", "log_every=" + steps,
-          "seed=" + seed));
-      long tokensPerStep = (long) batch * seqLen;
-      Trainer trainer = Trainer.builder(lm, cfg)
-          .train(new ExistingDataSetIterator(randomBatches(4)))
-          .tokenCounter(ds -> tokensPerStep)
-          .build();
-      try {
-        trainer.run();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      double[] ms = clock.stepMillis(warmup);
+      TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Config(layers, heads, dModel, seqLen, batch,
+          vocab, steps, warmup, threads, seed));
       String peakSource = "--peak-gflops";
       if (peakGflops <= 0) {
         // after training, so that JIT compilation and first-touch page faults do not lower the peak
-        peakGflops = dev.llmj.kernels.CpuKernelProvider.measureGemmGflops();
+        peakGflops = CpuKernelProvider.measureGemmGflops();
         peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads";
       }
-      double median = StepClock.median(ms);
-      // Training FLOPs per token: 6 per parameter (forward + backward) plus attention scores and
-      // values, 12 * layers * T * C (the PaLM / nanoGPT estimate, full causal matrix counted).
-      double flopsPerToken = 6.0 * config.parameterCount() + 12.0 * layers * seqLen * dModel;
-      double tokensPerSecond = tokensPerStep / (median / 1e3);
-      double mfu = tokensPerSecond * flopsPerToken / (peakGflops * 1e9);
       System.err.printf(Locale.ROOT, "model: GPT-2 %d layers, %d heads, d_model %d, seq %d, batch %d, vocab %d, %,d"
-          + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab, config.parameterCount(), threads);
-      String attention = dev.llmj.core.spi.KernelRegistry.attention().name();
+          + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab,
+          r.config().model().parameterCount(), threads);
+      String attention = KernelRegistry.attention().name();
       if (attention.equals("cpu-flash")) { // which code it runs: native AVX-512 or AVX2, or Java
-        attention += " " + dev.llmj.kernels.CpuKernelProvider.attentionPath(dModel / heads);
+        attention += " " + CpuKernelProvider.attentionPath(dModel / heads);
       }
       System.err.printf(Locale.ROOT, "kernels: attention=%s matmul=%s (OpenBLAS %s, %s) loops=%s%n",
-          attention, dev.llmj.core.spi.KernelRegistry.matmul().name(), dev.llmj.kernels.CpuKernelProvider.openBlasCore(),
-          dev.llmj.kernels.CpuKernelProvider.openBlasSetup(),
+          attention, KernelRegistry.matmul().name(), CpuKernelProvider.openBlasCore(), CpuKernelProvider.openBlasSetup(),
           FloatMath.path() + (FloatMath.simd() ? "" : " (" + FloatMath.whyNotSimd() + ")"));
       System.err.printf(Locale.ROOT, "step ms after %d warm-up steps: %s%n", warmup, Arrays.toString(
-          Arrays.stream(ms).mapToLong(Math::round).toArray()));
+          Arrays.stream(r.stepMillis()).mapToLong(Math::round).toArray()));
       System.err.printf(Locale.ROOT, "peak %.1f GFLOP/s (%s); %.3g FLOPs/token%n", peakGflops, peakSource,
-          flopsPerToken);
-      System.out.printf(Locale.ROOT, "tokens/s=%.0f ms/step=%.1f mfu=%.4f%n", tokensPerSecond, median, mfu);
+          r.config().flopsPerToken());
+      System.out.printf(Locale.ROOT, "tokens/s=%.0f ms/step=%.1f mfu=%.4f%n", r.tokensPerSecond(), r.msPerStep(),
+          r.mfu(peakGflops));
       return 0;
-    }
-
-    private List<DataSet> randomBatches(int count) {
-      SplittableRandom rnd = new SplittableRandom(seed);
-      List<DataSet> out = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        float[] ids = new float[batch * (seqLen + 1)];
-        for (int j = 0; j < ids.length; j++) {
-          ids[j] = rnd.nextInt(vocab);
-        }
-        INDArray all = Nd4j.create(ids, new long[] {batch, seqLen + 1}, 'c');
-        INDArray f = all.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, seqLen)).dup('c');
-        INDArray l = all.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-            org.nd4j.linalg.indexing.NDArrayIndex.interval(1, seqLen + 1)).dup('c');
-        out.add(new DataSet(f, l));
-      }
-      return out;
     }
   }
 }

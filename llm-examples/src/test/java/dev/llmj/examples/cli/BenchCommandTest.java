@@ -50,6 +50,6 @@ class BenchCommandTest {
   void stepsMustExceedWarmup() {
     Object[] r = TokenizerCommandsTest.run("bench", "train", "--steps", "2", "--warmup", "2");
     assertEquals(Llm.EXIT_USAGE, r[0]);
-    assertTrue(((String) r[2]).contains("--steps 2 must exceed --warmup 2"), (String) r[2]);
+    assertTrue(((String) r[2]).contains("steps 2 must exceed warmup 2"), (String) r[2]);
   }
 }

@@ -1,0 +1,193 @@
+package dev.llmj.core.run;
+
+import dev.llmj.core.model.Architecture;
+import dev.llmj.core.model.LanguageModel;
+import dev.llmj.core.model.ModelConfig;
+import dev.llmj.core.train.TrainConfig;
+import dev.llmj.core.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Training throughput of a GPT-2 model on random tokens through the real {@link Trainer} (AdamW, clip 1.0):
+ * the median step time after the warm-up steps, tokens per second, and the model FLOP utilization against
+ * a given peak. {@code llm bench train} is this class; the PyTorch script {@code benchmarks/pytorch/train_gpt.py}
+ * measures the same model the same way.
+ *
+ * <pre>{@code
+ * TrainBenchmark.Result r = TrainBenchmark.run(TrainBenchmark.Config.defaults().withThreads(4));
+ * System.out.printf("%.0f tokens/s, MFU %.3f%n", r.tokensPerSecond(), r.mfu(CpuKernelProvider.measureGemmGflops()));
+ * }</pre>
+ */
+public final class TrainBenchmark {
+
+  private TrainBenchmark() {}
+
+  /**
+   * The model, the step's shape and the timing; validated on construction.
+   *
+   * @param layers decoder blocks
+   * @param heads attention heads; divides {@code dModel}
+   * @param dModel model width
+   * @param seqLen context length T
+   * @param batch sequences per step B
+   * @param vocab vocabulary the random tokens are drawn from
+   * @param steps steps trained, warm-up included
+   * @param warmup first steps left out of the median (JIT compilation, first-touch page faults)
+   * @param threads ND4J/OpenMP threads
+   * @param seed seeds the model and the random tokens
+   */
+  public record Config(int layers, int heads, int dModel, int seqLen, int batch, int vocab, int steps, int warmup,
+      int threads, long seed) {
+
+    public Config {
+      if (steps <= warmup || warmup < 0) {
+        throw new IllegalArgumentException("steps " + steps + " must exceed warmup " + warmup
+            + ", and warmup must be >= 0; the median is taken over the steps after the warm-up");
+      }
+      if (batch < 1 || threads < 1) {
+        throw new IllegalArgumentException("batch=" + batch + " threads=" + threads + ": both must be >= 1");
+      }
+      model(layers, heads, dModel, seqLen, vocab); // checks the model's shape
+    }
+
+    /** {@code llm bench train}'s defaults: 4 layers, 4 heads, d_model 256, 16 x 256 tokens, 4096 ids, 12 steps, 2 warm-up, 2 threads. */
+    public static Config defaults() {
+      return new Config(4, 4, 256, 256, 16, 4096, 12, 2, 2, 1337);
+    }
+
+    /** The model's shape: blocks, heads, width and vocabulary. */
+    public Config withModel(int l, int h, int d, int v) {
+      return new Config(l, h, d, seqLen, batch, v, steps, warmup, threads, seed);
+    }
+
+    /** A step's shape: context length and sequences. */
+    public Config withBatch(int t, int b) {
+      return new Config(layers, heads, dModel, t, b, vocab, steps, warmup, threads, seed);
+    }
+
+    /** Steps trained, and how many of them are left out of the median. */
+    public Config withSteps(int total, int warm) {
+      return new Config(layers, heads, dModel, seqLen, batch, vocab, total, warm, threads, seed);
+    }
+
+    public Config withThreads(int n) {
+      return new Config(layers, heads, dModel, seqLen, batch, vocab, steps, warmup, n, seed);
+    }
+
+    public Config withSeed(long s) {
+      return new Config(layers, heads, dModel, seqLen, batch, vocab, steps, warmup, threads, s);
+    }
+
+    /** The GPT-2 model measured. */
+    public ModelConfig model() {
+      return model(layers, heads, dModel, seqLen, vocab);
+    }
+
+    private static ModelConfig model(int layers, int heads, int dModel, int seqLen, int vocab) {
+      return ModelConfig.of(Architecture.GPT2, vocab, seqLen, layers, heads, dModel);
+    }
+
+    /**
+     * Training FLOPs per token: 6 per parameter (forward and backward) plus attention scores and values,
+     * {@code 12 * layers * T * C} (the PaLM / nanoGPT estimate, the full causal matrix counted).
+     */
+    public double flopsPerToken() {
+      return 6.0 * model().parameterCount() + 12.0 * layers * seqLen * dModel;
+    }
+
+    /** Tokens in one step, {@code B * T}. */
+    public long tokensPerStep() {
+      return (long) batch * seqLen;
+    }
+  }
+
+  /**
+   * What was measured.
+   *
+   * @param config what ran
+   * @param stepMillis each step's milliseconds after the warm-up ones
+   */
+  public record Result(Config config, double[] stepMillis) {
+
+    public Result {
+      if (stepMillis.length == 0) {
+        throw new IllegalArgumentException("no timed steps; time more steps than the warm-up ones");
+      }
+      stepMillis = stepMillis.clone();
+    }
+
+    @Override
+    public double[] stepMillis() {
+      return stepMillis.clone();
+    }
+
+    /** The median step time, milliseconds. */
+    public double msPerStep() {
+      return StepClock.median(stepMillis);
+    }
+
+    /** Training tokens per second at the median step time. */
+    public double tokensPerSecond() {
+      return config.tokensPerStep() / (msPerStep() / 1e3);
+    }
+
+    /** Model FLOP utilization: tokens/s times {@link Config#flopsPerToken()} over {@code peakGflops}. */
+    public double mfu(double peakGflops) {
+      if (!(peakGflops > 0) || Double.isInfinite(peakGflops)) {
+        throw new IllegalArgumentException("peakGflops=" + peakGflops + " must be finite and > 0");
+      }
+      return tokensPerSecond() * config.flopsPerToken() / (peakGflops * 1e9);
+    }
+  }
+
+  /** Sets ND4J's threads to {@code config.threads()}, trains {@code config.steps()} steps and times them. */
+  public static Result run(Config config) {
+    Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
+    Nd4j.getEnvironment().setMaxThreads(config.threads());
+    LanguageModel lm = LanguageModel.create(config.model(), config.seed());
+    StepClock clock = new StepClock();
+    lm.graph().setListeners(clock);
+    TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of(
+        "lr=3e-4", "min_lr=3e-5", "warmup_steps=0", "max_steps=" + config.steps(), "micro_batch=" + config.batch(),
+        "seq_len=" + config.seqLen(), "grad_accum=1", "weight_decay=0.1", "clip=1.0", "eval_every=0",
+        "checkpoint_every=0", "threads=" + config.threads(), "progress=never", "log_every=" + config.steps(),
+        "seed=" + config.seed()));
+    long tokensPerStep = config.tokensPerStep();
+    Trainer trainer = Trainer.builder(lm, cfg)
+        .train(new ExistingDataSetIterator(randomBatches(config, 4)))
+        .tokenCounter(ds -> tokensPerStep)
+        .build();
+    try {
+      trainer.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Result(config, clock.stepMillis(config.warmup()));
+  }
+
+  /** {@code count} batches of uniform random tokens, labels the features shifted by one. */
+  private static List<DataSet> randomBatches(Config c, int count) {
+    SplittableRandom rnd = new SplittableRandom(c.seed());
+    List<DataSet> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      float[] ids = new float[c.batch() * (c.seqLen() + 1)];
+      for (int j = 0; j < ids.length; j++) {
+        ids[j] = rnd.nextInt(c.vocab());
+      }
+      INDArray all = Nd4j.create(ids, new long[] {c.batch(), c.seqLen() + 1}, 'c'); // (B, T+1)
+      INDArray f = all.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c.seqLen())).dup('c');
+      INDArray l = all.get(NDArrayIndex.all(), NDArrayIndex.interval(1, c.seqLen() + 1)).dup('c');
+      out.add(new DataSet(f, l));
+    }
+    return out;
+  }
+}
