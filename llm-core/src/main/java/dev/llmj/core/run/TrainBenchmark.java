@@ -96,12 +96,9 @@ public final class TrainBenchmark {
       return ModelConfig.of(Architecture.GPT2, vocab, seqLen, layers, heads, dModel);
     }
 
-    /**
-     * Training FLOPs per token: 6 per parameter (forward and backward) plus attention scores and values,
-     * {@code 12 * layers * T * C} (the PaLM / nanoGPT estimate, the full causal matrix counted).
-     */
+    /** Training FLOPs per token, {@link TrainingCost#flopsPerToken}: {@code 6N + 12 L T C}. */
     public double flopsPerToken() {
-      return 6.0 * model().parameterCount() + 12.0 * layers * seqLen * dModel;
+      return TrainingCost.flopsPerToken(model());
     }
 
     /** Tokens in one step, {@code B * T}. */

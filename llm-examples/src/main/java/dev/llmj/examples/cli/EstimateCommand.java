@@ -1,22 +1,16 @@
 package dev.llmj.examples.cli;
 
 import dev.llmj.core.model.ModelConfig;
+import dev.llmj.core.run.TrainingCost;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/**
- * {@code llm estimate}: what a pre-training run costs before it starts. Training FLOPs are 6·N·D for the
- * weights (2 for the forward product, 4 for the two backward ones, per parameter and token) plus
- * 12·L·T·C per token for attention's score and value products when the shape is known; the
- * compute-optimal token count is about 20 tokens per parameter (Hoffmann et al., 2022).
- */
+/** {@code llm estimate}: {@link TrainingCost}, what a pre-training run costs before it starts, as a table. */
 @Command(name = "estimate", mixinStandardHelpOptions = true,
     description = "Training FLOPs (6ND plus attention), time and cost of a run, and the compute-optimal token count.")
 final class EstimateCommand implements Callable<Integer> {
-
-  static final double TOKENS_PER_PARAMETER = 20;
 
   @Option(names = "--params", paramLabel = "N", converter = Amount.class,
       description = "Parameters, e.g. 124M or 1.3e9 (or give --preset).")
@@ -48,20 +42,6 @@ final class EstimateCommand implements Callable<Integer> {
   @Option(names = "--price-per-hour", paramLabel = "P", description = "Price of one device-hour.")
   Double pricePerHour;
 
-  /** The figures the table shows; NaN where an input was not given. */
-  record Estimate(double params, double tokens, double weightFlops, double attentionFlops, double totalFlops,
-      double optimalTokens, double seconds, double cost) {}
-
-  static Estimate estimate(double n, double d, Integer layers, Integer seqLen, Integer dModel, Double flops,
-      int gpus, Double price) {
-    double weight = 6 * n * d;
-    double attention = layers != null && seqLen != null && dModel != null ? 12.0 * layers * seqLen * dModel * d : 0;
-    double total = weight + attention;
-    double seconds = flops == null ? Double.NaN : total / (flops * gpus);
-    double cost = price == null || flops == null ? Double.NaN : seconds / 3600 * gpus * price;
-    return new Estimate(n, d, weight, attention, total, TOKENS_PER_PARAMETER * n, seconds, cost);
-  }
-
   @Override
   public Integer call() {
     if (preset != null) {
@@ -71,13 +51,11 @@ final class EstimateCommand implements Callable<Integer> {
       seqLen = seqLen == null ? c.contextLength() : seqLen;
       dModel = dModel == null ? c.dModel() : dModel;
     }
-    if (params == null || !(params > 0)) {
+    if (params == null) {
       throw new IllegalArgumentException("give --params N (> 0) or --preset NAME");
     }
-    if (!(tokens > 0) || gpus < 1) {
-      throw new IllegalArgumentException("--tokens must be > 0 and --gpus >= 1, got " + tokens + " and " + gpus);
-    }
-    Estimate e = estimate(params, tokens, layers, seqLen, dModel, flopsPerSecond, gpus, pricePerHour);
+    TrainingCost e = new TrainingCost(params, tokens, orZero(layers), orZero(seqLen), orZero(dModel),
+        flopsPerSecond == null ? 0 : flopsPerSecond, gpus, pricePerHour == null ? 0 : pricePerHour);
     StringBuilder t = new StringBuilder();
     row(t, "parameters (N)", String.format(Locale.ROOT, "%,.0f", e.params()));
     row(t, "tokens (D)", sci(e.tokens()) + String.format(Locale.ROOT, "  (%.1f per parameter)", e.tokens() / e.params()));
@@ -95,6 +73,10 @@ final class EstimateCommand implements Callable<Integer> {
     }
     System.out.print(t);
     return 0;
+  }
+
+  private static int orZero(Integer v) {
+    return v == null ? 0 : v;
   }
 
   private static void row(StringBuilder t, String k, String v) {
