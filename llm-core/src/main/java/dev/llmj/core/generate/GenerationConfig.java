@@ -81,4 +81,9 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
         + ", topP=" + topP + ", repetitionPenalty=" + repetitionPenalty + ", stopTokens="
         + Arrays.toString(stopTokens) + ", seed=" + seed + "]";
   }
+
+  /** The same settings with another sampling seed. */
+  public GenerationConfig withSeed(long newSeed) {
+    return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, stopTokens, newSeed);
+  }
 }

@@ -1,21 +1,15 @@
 package dev.llmj.examples.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmj.core.generate.GenerationConfig;
 import dev.llmj.core.model.LanguageModel;
-import dev.llmj.data.ProgressBar;
+import dev.llmj.core.run.SampleReview;
 import dev.llmj.data.tokenizer.Tokenizer;
 import dev.llmj.data.tokenizer.Tokenizers;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -25,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code llm generate}: one prompt continued on stdout as it is sampled, or many prompts sampled K times
- * each into {@code samples.jsonl} and a {@code review.html} sheet where a person marks each sample good or bad.
+ * each into {@code samples.jsonl} and a {@code review.html} sheet where a person marks each sample good or
+ * bad ({@link SampleReview}).
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = {"Continue a prompt, printing the text to stdout as it is generated; stops at <|endoftext|>."
@@ -38,10 +33,6 @@ import picocli.CommandLine.Option;
         "Example: llm generate --model runs/sotu --tokenizer runs/sotu/tokenizer.json --prompts prompts.txt"
             + " --samples 4 --temperature 0.8 --seed 1 --output review/sotu"})
 final class GenerateCommand implements Callable<Integer> {
-
-  static final String SAMPLES_FILE = "samples.jsonl";
-  static final String SHEET_FILE = "review.html";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Mixin ModelOption model;
 
@@ -95,28 +86,20 @@ final class GenerateCommand implements Callable<Integer> {
       + " Default: a random seed, printed to stderr.")
   Long seed;
 
-  /** One generated continuation and why it ended. */
-  record Sample(int promptIndex, int sampleIndex, long seed, String completion, int tokens, String stop) {}
-
   @Override
   public Integer call() throws IOException {
     if (samples < 1) {
       throw new IllegalArgumentException("--samples " + samples + " must be at least 1");
     }
     if (source.prompts != null && output == null) {
-      throw new IllegalArgumentException("--prompts needs --output DIR, the folder for " + SAMPLES_FILE + " and "
-          + SHEET_FILE);
+      throw new IllegalArgumentException("--prompts needs --output DIR, the folder for " + SampleReview.SAMPLES_FILE
+          + " and " + SampleReview.SHEET_FILE);
     }
     if (output != null) {
-      for (String f : new String[] {SAMPLES_FILE, SHEET_FILE}) {
-        if (Files.exists(output.resolve(f))) {
-          throw new IllegalArgumentException("--output " + output + " already holds " + f
-              + "; give a new folder so no reviewed sheet is overwritten");
-        }
-      }
+      SampleReview.checkOutput(output);
     }
-    List<PromptFile.Prompt> prompts = source.prompts != null ? PromptFile.read(source.prompts)
-        : List.of(new PromptFile.Prompt(source.prompt, "--prompt"));
+    List<SampleReview.Prompt> prompts = source.prompts != null ? SampleReview.readPrompts(source.prompts)
+        : List.of(new SampleReview.Prompt(source.prompt, "--prompt"));
     long base = seed != null ? seed : new java.util.Random().nextLong();
     if (seed == null) {
       System.err.println("seed " + base);
@@ -127,61 +110,29 @@ final class GenerateCommand implements Callable<Integer> {
     GenerationConfig settings = new GenerationConfig(maxTokens, temperature, topK, topP, repetitionPenalty,
         eot.stream().toArray(), base);
     LanguageModel lm = model.load();
-    List<int[]> encoded = new ArrayList<>();
-    for (PromptFile.Prompt p : prompts) {
-      encoded.add(encode(p, tok, eot, lm));
-    }
     if (output == null) {
-      stream(encoded.get(0), tok, eot.orElse(-1), lm, settings);
+      stream(SampleReview.encode(prompts.get(0), tok, lm, maxTokens), tok, eot.orElse(-1), lm, settings);
       return 0;
     }
-    writeSheet(prompts, encoded, tok, eot.orElse(-1), lm, settings);
+    SampleReview.Result r = SampleReview.write(output, lm, tok, prompts, samples, settings,
+        model.path.toAbsolutePath().normalize().toString(), tokenizer.toAbsolutePath().normalize().toString());
+    System.err.printf(Locale.ROOT, "%d samples, %d tokens in %.1f s (%.1f tokens/s)%n", r.samples().size(), r.tokens(),
+        r.seconds(), r.tokens() / r.seconds());
+    System.err.println("samples: " + r.samplesFile().toAbsolutePath());
+    System.err.println("review sheet: " + r.sheet().toAbsolutePath());
     return 0;
-  }
-
-  /**
-   * The seed of sample {@code j} of prompt {@code i}: the base seed XOR a scrambled pair index. Seeds of
-   * neighbouring samples share no stretch of random stream (as base + i would in SplittableRandom), and
-   * sample (0, 0) keeps the base seed, so a single {@code --prompt} run reproduces it.
-   */
-  static long sampleSeed(long base, int promptIndex, int sampleIndex) {
-    long z = (((long) promptIndex << 32) | (sampleIndex & 0xFFFFFFFFL)) * 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return base ^ (z ^ (z >>> 31));
-  }
-
-  private int[] encode(PromptFile.Prompt p, Tokenizer tok, OptionalInt eot, LanguageModel lm) {
-    int[] ids = p.text().isEmpty() ? eot.stream().toArray() : tok.encode(p.text());
-    if (ids.length == 0) {
-      throw new IllegalArgumentException(p.source() + ": the prompt is empty and the tokenizer has no"
-          + " <|endoftext|> to start from");
-    }
-    for (int id : ids) {
-      if (id >= lm.config().vocabSize()) {
-        throw new IllegalArgumentException(p.source() + ": the prompt encodes to id " + id + " but the model's"
-            + " vocabulary has " + lm.config().vocabSize() + " ids; use the tokenizer the model was trained with");
-      }
-    }
-    int context = lm.config().contextLength();
-    if (ids.length + maxTokens > context) {
-      throw new IllegalArgumentException(p.source() + ": the prompt is " + ids.length + " tokens; with --max-tokens "
-          + maxTokens + " that is " + (ids.length + maxTokens) + ", over the model's context of " + context
-          + "; shorten the prompt or lower --max-tokens");
-    }
-    return ids;
   }
 
   private void stream(int[] ids, Tokenizer tok, int stop, LanguageModel lm, GenerationConfig settings) {
     PrintStream out = System.out;
     for (int j = 0; j < samples; j++) {
-      long s = sampleSeed(settings.seed(), 0, j);
+      long s = SampleReview.sampleSeed(settings.seed(), 0, j);
       if (samples > 1) {
         out.flush();
         System.err.println("sample " + (j + 1) + "/" + samples + " seed " + s);
       }
       TextStream text = new TextStream(tok);
-      lm.generate(ids, withSeed(settings, s), id -> {
+      lm.generate(ids, settings.withSeed(s), id -> {
         if (id != stop) {
           out.print(text.add(id));
           out.flush();
@@ -189,58 +140,5 @@ final class GenerateCommand implements Callable<Integer> {
       });
       out.println(text.finish());
     }
-  }
-
-  private void writeSheet(List<PromptFile.Prompt> prompts, List<int[]> encoded, Tokenizer tok, int stop,
-      LanguageModel lm, GenerationConfig settings) throws IOException {
-    Files.createDirectories(output);
-    ObjectNode settingsJson = JSON.createObjectNode()
-        .put("max_tokens", maxTokens).put("temperature", temperature).put("top_k", topK).put("top_p", topP)
-        .put("repetition_penalty", repetitionPenalty).put("seed", settings.seed());
-    List<Sample> all = new ArrayList<>();
-    long total = (long) prompts.size() * samples;
-    long start = System.nanoTime();
-    long tokens = 0;
-    Path jsonl = output.resolve(SAMPLES_FILE);
-    try (BufferedWriter w = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8);
-        ProgressBar bar = ProgressBar.start("generate", total, ProgressBar.Unit.COUNT)) {
-      for (int i = 0; i < prompts.size(); i++) {
-        int[] ids = encoded.get(i);
-        for (int j = 0; j < samples; j++) {
-          long s = sampleSeed(settings.seed(), i, j);
-          int[] out = lm.generate(ids, withSeed(settings, s), null);
-          int[] fresh = Arrays.copyOfRange(out, ids.length, out.length);
-          boolean stopped = fresh.length > 0 && fresh[fresh.length - 1] == stop;
-          int[] text = stopped ? Arrays.copyOf(fresh, fresh.length - 1) : fresh;
-          Sample sample = new Sample(i, j, s, tok.decode(text), text.length, stopped ? "end_of_text" : "max_tokens");
-          all.add(sample);
-          tokens += fresh.length;
-          ObjectNode line = JSON.createObjectNode().put("prompt_index", i).put("prompt", prompts.get(i).text())
-              .put("sample_index", j).put("seed", s);
-          line.set("settings", settingsJson);
-          line.put("completion", sample.completion()).put("tokens", sample.tokens()).put("stop", sample.stop());
-          // One line at a time, flushed: samples of an interrupted run are kept.
-          w.write(JSON.writeValueAsString(line));
-          w.newLine();
-          w.flush();
-          bar.update(all.size(), "prompt " + (i + 1) + "/" + prompts.size());
-        }
-      }
-    }
-    Path sheet = output.resolve(SHEET_FILE);
-    ReviewSheet.write(sheet, new ReviewSheet.Header(
-        model.path.toAbsolutePath().normalize().toString(), tokenizer.toAbsolutePath().normalize().toString(),
-        settingsJson),
-        prompts.stream().map(PromptFile.Prompt::text).toList(), all, Files.readAllBytes(jsonl));
-    double seconds = (System.nanoTime() - start) / 1e9;
-    System.err.printf(java.util.Locale.ROOT, "%d samples, %d tokens in %.1f s (%.1f tokens/s)%n", all.size(), tokens,
-        seconds, tokens / seconds);
-    System.err.println("samples: " + jsonl.toAbsolutePath());
-    System.err.println("review sheet: " + sheet.toAbsolutePath());
-  }
-
-  private static GenerationConfig withSeed(GenerationConfig c, long seed) {
-    return new GenerationConfig(c.maxNewTokens(), c.temperature(), c.topK(), c.topP(), c.repetitionPenalty(),
-        c.stopTokens(), seed);
   }
 }

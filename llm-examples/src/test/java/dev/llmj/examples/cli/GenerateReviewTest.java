@@ -11,6 +11,7 @@ import dev.llmj.core.generate.GenerationConfig;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
+import dev.llmj.core.run.SampleReview;
 import dev.llmj.data.tokenizer.BpeTokenizer;
 import dev.llmj.data.tokenizer.BpeTrainer;
 import dev.llmj.data.tokenizer.Tokenizer;
@@ -100,7 +101,7 @@ class GenerateReviewTest {
         assertEquals(j, x.path("sample_index").asInt());
         assertEquals(prompts.get(i), x.path("prompt").asText());
         long seed = x.path("seed").asLong();
-        assertEquals(GenerateCommand.sampleSeed(base, i, j), seed);
+        assertEquals(SampleReview.sampleSeed(base, i, j), seed);
         seeds.add(seed);
         JsonNode s = x.path("settings");
         assertEquals(10, s.path("max_tokens").asInt());
@@ -121,7 +122,7 @@ class GenerateReviewTest {
       }
     }
     assertEquals(lines.size(), seeds.size(), "every sample has its own seed");
-    assertEquals(base, GenerateCommand.sampleSeed(base, 0, 0), "sample 0 of prompt 0 keeps the base seed");
+    assertEquals(base, SampleReview.sampleSeed(base, 0, 0), "sample 0 of prompt 0 keeps the base seed");
     long distinctTexts = lines.stream().map(x -> x.path("completion").asText()).distinct().count();
     System.out.println(lines.size() + " samples, " + distinctTexts + " distinct texts; first: "
         + lines.get(0).path("completion").asText());
@@ -140,7 +141,7 @@ class GenerateReviewTest {
     assertEquals(0, two.code(), two.err());
     assertEquals(lines.get(0).path("completion").asText() + NL + lines.get(1).path("completion").asText() + NL
         + lines.get(2).path("completion").asText() + NL, two.out());
-    assertTrue(two.err().contains("sample 2/3 seed " + GenerateCommand.sampleSeed(base, 0, 1)), two.err());
+    assertTrue(two.err().contains("sample 2/3 seed " + SampleReview.sampleSeed(base, 0, 1)), two.err());
 
     // The .txt form of the same prompts (minus the empty one) gives the same samples for the same indices.
     Path outTxt = dir.resolve("review-txt");

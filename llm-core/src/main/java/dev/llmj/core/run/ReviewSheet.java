@@ -1,6 +1,5 @@
-package dev.llmj.examples.cli;
+package dev.llmj.core.run;
 
-import dev.llmj.core.run.Html;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,7 @@ final class ReviewSheet {
 
   private ReviewSheet() {}
 
-  static void write(Path file, Header header, List<String> prompts, List<GenerateCommand.Sample> samples,
+  static void write(Path file, Header header, List<String> prompts, List<SampleReview.Sample> samples,
       byte[] samplesJsonl) throws IOException {
     String id = sheetId(samplesJsonl);
     StringBuilder b = new StringBuilder(4096 + samples.size() * 1024);
@@ -42,7 +41,7 @@ final class ReviewSheet {
     row(b, "tokenizer", header.tokenizer());
     row(b, "prompts \u00d7 samples", prompts.size() + " \u00d7 " + samples.size() / Math.max(1, prompts.size())
         + " = " + samples.size());
-    row(b, "samples file", GenerateCommand.SAMPLES_FILE + " (sheet " + id + ")");
+    row(b, "samples file", SampleReview.SAMPLES_FILE + " (sheet " + id + ")");
     b.append("</table><h2>Sampling settings</h2><table class=meta>");
     ObjectNode s = header.settings();
     row(b, "temperature", s.path("temperature").asText() + (s.path("temperature").asDouble() == 0 ? " (greedy)" : ""));
@@ -58,7 +57,7 @@ final class ReviewSheet {
         .append("<button id=clear type=button class=quiet>Clear all marks</button></div>")
         .append("<p class=help>Mark each sample <b>good</b> or <b>bad</b>, with a note if it helps. Marks are kept"
             + " in this browser as you go (a reload keeps them); <b>Export marks</b> downloads them as JSON, with"
-            + " prompt and sample indices counted from 0 as in " + GenerateCommand.SAMPLES_FILE + ".</p>");
+            + " prompt and sample indices counted from 0 as in " + SampleReview.SAMPLES_FILE + ".</p>");
     int k = 0;
     for (int i = 0; i < prompts.size(); i++) {
       String prompt = prompts.get(i);
@@ -78,7 +77,7 @@ final class ReviewSheet {
     Files.writeString(file, b, StandardCharsets.UTF_8);
   }
 
-  private static void sample(StringBuilder b, GenerateCommand.Sample x, String promptTail) {
+  private static void sample(StringBuilder b, SampleReview.Sample x, String promptTail) {
     String name = "m" + x.promptIndex() + "-" + x.sampleIndex();
     b.append("<div class=sample id=").append(name).append(" data-p=").append(x.promptIndex())
         .append(" data-s=").append(x.sampleIndex()).append("><div class=head>Sample ").append(x.sampleIndex() + 1)

@@ -1,4 +1,4 @@
-package dev.llmj.examples.cli;
+package dev.llmj.core.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The prompts of {@code llm generate --prompts FILE}: a {@code .jsonl} file holds one object with a string
+ * The prompts of a {@link SampleReview} ({@code llm generate --prompts FILE}): a {@code .jsonl} file holds one object with a string
  * {@code "prompt"} per line (so a prompt may span lines, written with {@code \n}); any other file holds one
  * prompt per line, taken as it is. Blank lines are skipped in both; every error names the file and line.
  */
@@ -25,22 +25,19 @@ final class PromptFile {
   /** Far above any sheet a person can review; guards against passing a corpus by mistake. */
   private static final long MAX_BYTES = 16L << 20;
 
-  /** One prompt and where it came from ({@code file:line}), for error messages. */
-  record Prompt(String text, String source) {}
-
   private PromptFile() {}
 
-  static List<Prompt> read(Path file) throws IOException {
+  static List<SampleReview.Prompt> read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--prompts " + file + " is not a file; give a .txt file with one prompt"
+      throw new IllegalArgumentException("prompt file " + file + " is not a file; give a .txt file with one prompt"
           + " per line or a .jsonl file with a \"prompt\" field per line");
     }
     if (Files.size(file) > MAX_BYTES) {
-      throw new IllegalArgumentException("--prompts " + file + " is " + Files.size(file) + " bytes, over the "
+      throw new IllegalArgumentException("prompt file " + file + " is " + Files.size(file) + " bytes, over the "
           + MAX_BYTES + " a review sheet can hold; split it into several files");
     }
     boolean jsonl = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl");
-    List<Prompt> prompts = new ArrayList<>();
+    List<SampleReview.Prompt> prompts = new ArrayList<>();
     byte[] bytes = Files.readAllBytes(file);
     int lineNo = 0;
     for (int start = 0; start < bytes.length; ) {
@@ -61,10 +58,10 @@ final class PromptFile {
         continue;
       }
       String where = file + ":" + lineNo;
-      prompts.add(new Prompt(jsonl ? promptField(line, where) : line, where));
+      prompts.add(new SampleReview.Prompt(jsonl ? promptField(line, where) : line, where));
     }
     if (prompts.isEmpty()) {
-      throw new IllegalArgumentException("--prompts " + file + " holds no prompt (every line is blank)");
+      throw new IllegalArgumentException("prompt file " + file + " holds no prompt (every line is blank)");
     }
     return prompts;
   }
