@@ -1,37 +1,24 @@
 package dev.llmj.examples.cli;
 
 import dev.llmj.core.eval.EvalReport;
-import dev.llmj.core.eval.FewShot;
-import dev.llmj.core.eval.Gsm8k;
-import dev.llmj.core.eval.ModelScorer;
-import dev.llmj.core.eval.MultipleChoice;
-import dev.llmj.core.eval.Perplexity;
-import dev.llmj.core.eval.TaskFormat;
-import dev.llmj.core.eval.TaskItem;
+import dev.llmj.core.eval.EvalSuite;
 import dev.llmj.core.eval.TaskResult;
 import dev.llmj.core.model.LanguageModel;
-import dev.llmj.data.Document;
-import dev.llmj.data.io.Corpus;
-import dev.llmj.data.io.CorpusReader;
-import dev.llmj.data.io.ReaderOptions;
 import dev.llmj.data.tokenizer.Tokenizer;
 import dev.llmj.data.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code llm evaluate}: perplexity on corpora and benchmark accuracy in the evaluation-harness formats. */
+/** {@code llm evaluate}: {@link EvalSuite}, perplexity on corpora and benchmark accuracy in the evaluation-harness formats. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Perplexity and bits per byte on text/JSONL corpora, and accuracy on benchmark files read in their"
         + " public formats (hellaswag, arc, winogrande, piqa, mmlu, truthfulqa-mc1, gsm8k) with the evaluation"
@@ -96,54 +83,19 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (corpus.isEmpty() && tasks.isEmpty()) {
-      throw new IllegalArgumentException("nothing to evaluate: give --corpus PATH and/or --task FORMAT=PATH");
-    }
-    if (shots < 0 || limit < 0 || batchSize < 1 || maxGenTokens < 1) {
-      throw new IllegalArgumentException("--shots and --limit must be 0 or more, --batch-size and --max-gen-tokens"
-          + " at least 1; got " + shots + ", " + limit + ", " + batchSize + ", " + maxGenTokens);
-    }
-    List<Map.Entry<TaskFormat, Path>> taskFiles = new ArrayList<>();
+    List<EvalSuite.Task> taskFiles = new ArrayList<>();
     for (String t : tasks) {
-      taskFiles.add(formatAndPath("--task", t));
+      taskFiles.add(parse("--task", t));
     }
-    Map<TaskFormat, Path> fewShotPaths = new EnumMap<>(TaskFormat.class);
+    List<EvalSuite.Task> fewShot = new ArrayList<>();
     for (String f : fewShotFiles) {
-      Map.Entry<TaskFormat, Path> e = formatAndPath("--fewshot-file", f);
-      if (fewShotPaths.put(e.getKey(), e.getValue()) != null) {
-        throw new IllegalArgumentException("--fewshot-file names " + e.getKey().id() + " twice; give one file or folder");
-      }
+      fewShot.add(parse("--fewshot-file", f));
     }
+    EvalSuite suite = new EvalSuite(corpus, textField, taskFiles, shots, fewShot, seed, limit, batchSize,
+        stride != null ? stride : 0, maxGenTokens);
     Tokenizer tok = Tokenizers.load(tokenizer);
     LanguageModel lm = model.load();
-    if (tok.vocabSize() > lm.config().vocabSize()) {
-      throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " ids but the model's vocabulary "
-          + lm.config().vocabSize() + "; use the tokenizer the model was trained with");
-    }
-    ModelScorer scorer = new ModelScorer(lm, tok, batchSize);
-    List<TaskResult> results = new ArrayList<>();
-    if (!corpus.isEmpty()) {
-      results.add(perplexity(scorer));
-    }
-    Map<TaskFormat, Integer> seen = new EnumMap<>(TaskFormat.class);
-    taskFiles.forEach(e -> seen.merge(e.getKey(), 1, Integer::sum));
-    for (Map.Entry<TaskFormat, Path> e : taskFiles) {
-      TaskFormat format = e.getKey();
-      String name = seen.get(format) > 1 ? format.id() + ":" + e.getValue().getFileName() : format.id();
-      List<TaskItem> all = format.read(e.getValue());
-      List<TaskItem> items = limit > 0 && all.size() > limit ? all.subList(0, limit) : all;
-      if (items.isEmpty()) {
-        throw new IllegalArgumentException(e.getValue() + " holds no " + format.id() + " items");
-      }
-      Path poolPath = fewShotPaths.get(format);
-      // Without a few-shot file, examples come from the whole task file, not only the items --limit keeps.
-      List<TaskItem> pool = shots == 0 ? List.of() : poolPath != null ? format.read(poolPath) : all;
-      FewShot fewShot = new FewShot(shots, pool, seed);
-      System.err.println("evaluating " + name + ": " + items.size() + " items, " + shots + "-shot");
-      results.add(format.generative()
-          ? Gsm8k.evaluate(name, lm, tok, items, fewShot, maxGenTokens)
-          : MultipleChoice.evaluate(name, items, fewShot, scorer));
-    }
+    List<TaskResult> results = suite.run(lm, tok, System.err);
     System.out.print(EvalReport.table(results));
     if (output != null) {
       Map<String, Object> config = new LinkedHashMap<>();
@@ -156,7 +108,7 @@ final class EvaluateCommand implements Callable<Integer> {
       config.put("seed", seed);
       config.put("limit", limit);
       config.put("batch_size", batchSize);
-      config.put("stride", stride != null ? stride : lm.config().contextLength());
+      config.put("stride", suite.strideFor(lm));
       config.put("max_gen_tokens", maxGenTokens);
       config.put("context_length", lm.config().contextLength());
       Path parent = output.toAbsolutePath().getParent();
@@ -168,54 +120,12 @@ final class EvaluateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private TaskResult perplexity(ModelScorer scorer) {
-    int s = stride != null ? stride : scorer.model().config().contextLength();
-    Perplexity ppl = new Perplexity(scorer, s);
-    try (CorpusReader reader = Corpus.read(corpus, ReaderOptions.defaults().withTextField(textField))) {
-      System.err.println("evaluating perplexity on " + reader.files().size() + " file(s)");
-      var result = ppl.evaluate(limited(reader));
-      CorpusInput.reportProblems(reader);
-      String name = corpus.size() == 1 ? corpus.get(0).getFileName().toString() : "corpus";
-      return result.toTaskResult(name);
-    }
-  }
-
-  private Iterator<String> limited(CorpusReader reader) {
-    return new Iterator<>() {
-      long taken;
-
-      @Override
-      public boolean hasNext() {
-        return (limit == 0 || taken < limit) && reader.hasNext();
-      }
-
-      @Override
-      public String next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        taken++;
-        Document d = reader.next();
-        return d.text();
-      }
-    };
-  }
-
-  private static Map.Entry<TaskFormat, Path> formatAndPath(String option, String value) {
-    int eq = value.indexOf('=');
-    if (eq <= 0 || eq == value.length() - 1) {
-      throw new IllegalArgumentException(option + " '" + value + "' must be FORMAT=PATH, e.g. hellaswag=val.jsonl");
-    }
-    TaskFormat format;
+  /** A FORMAT=PATH option value; errors name the option. */
+  private static EvalSuite.Task parse(String option, String value) {
     try {
-      format = TaskFormat.of(value.substring(0, eq));
+      return EvalSuite.Task.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + " " + value + ": " + e.getMessage());
+      throw new IllegalArgumentException(option + " " + e.getMessage());
     }
-    Path path = Path.of(value.substring(eq + 1));
-    if (!Files.exists(path)) {
-      throw new IllegalArgumentException(option + " " + value + ": " + path + " does not exist");
-    }
-    return Map.entry(format, path);
   }
 }
