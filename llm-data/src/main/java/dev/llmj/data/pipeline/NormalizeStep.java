@@ -136,11 +136,16 @@ final class NormalizeStep implements Formatter {
     return len;
   }
 
-  /** Printable, not whitespace, not U+FFFD: copied as is. */
+  /**
+   * Printable, not whitespace, not U+FFFD: copied as is. A table lookup: the rare chars (non-ASCII,
+   * U+FFFD) then take no branch of their own that the JIT would deoptimise on when they first appear.
+   */
   private static boolean isPlain(char c) {
-    if (c < 0x7f) return c > 0x20;
-    return c >= 0xa0 && c != '\uFFFD' && Character.getType(c) != Character.SPACE_SEPARATOR;
+    return Words.bit(PLAIN, c);
   }
+
+  private static final long[] PLAIN = Words.charBits(c -> c < 0x7f ? c > 0x20
+      : c >= 0xa0 && c != '\uFFFD' && Character.getType(c) != Character.SPACE_SEPARATOR);
 
   private static boolean isControl(char c) {
     return c < 0x20 ? c != '\t' && c != '\n' : (c == 0x7f || (c >= 0x80 && c < 0xa0));
