@@ -103,6 +103,15 @@ final class Words {
     return text;
   }
 
+  /**
+   * The text's chars in {@code [0, text().length())}, valid until the next split on this thread.
+   * Per-char loops read this rather than {@link String#charAt}, whose Latin-1 or UTF-16 branch the
+   * JIT hoists out of a loop as a guess it must undo for the first document of the other kind.
+   */
+  char[] chars() {
+    return chars;
+  }
+
   /** {@link Hashing#hash64} of token {@code i} as it stands. */
   long hash(int i, long seed) {
     Hashing.Hasher h = new Hashing.Hasher(seed);
