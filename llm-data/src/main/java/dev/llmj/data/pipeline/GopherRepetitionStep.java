@@ -25,11 +25,11 @@ final class GopherRepetitionStep implements Filter {
   public String dropReason(Document doc) {
     String text = doc.text();
     LongIntMap seen = MAP.get();
-    String r = duplicates(text, false, seen, c.maxDupParagraphs(), c.maxDupParagraphChars(), "dup_paragraph");
-    if (r != null) return r;
-    r = duplicates(text, true, seen, c.maxDupLines(), c.maxDupLineChars(), "dup_line");
-    if (r != null) return r;
     Words w = Words.of(text);
+    String r = duplicates(w.chars(), text.length(), false, seen, c.maxDupParagraphs(), c.maxDupParagraphChars(), "dup_paragraph");
+    if (r != null) return r;
+    r = duplicates(w.chars(), text.length(), true, seen, c.maxDupLines(), c.maxDupLineChars(), "dup_line");
+    if (r != null) return r;
     int n = w.count();
     if (n == 0) return null;
     long[] hashes = new long[n];
@@ -54,21 +54,21 @@ final class GopherRepetitionStep implements Filter {
     return null;
   }
 
-  /** Splits into lines (or blank-line-separated paragraphs) and tests the repeated fraction. */
-  private static String duplicates(String text, boolean lines, LongIntMap seen, double maxCount, double maxChars, String name) {
+  /** Splits {@code text[0, n)} into lines (or blank-line-separated paragraphs) and tests the repeated fraction. */
+  private static String duplicates(char[] text, int n, boolean lines, LongIntMap seen, double maxCount, double maxChars,
+      String name) {
     seen.clear();
     int elements = 0;
     int dups = 0;
     long dupChars = 0;
-    int n = text.length();
     int start = 0;
     while (start < n) {
-      int end = lines ? text.indexOf('\n', start) : text.indexOf("\n\n", start);
+      int end = lines ? newline(text, n, start) : blankLine(text, n, start);
       if (end < 0) end = n;
       int s = start;
       int e = end;
-      while (s < e && Words.isSpace(text.charAt(s))) s++;
-      while (e > s && Words.isSpace(text.charAt(e - 1))) e--;
+      while (s < e && Words.isSpace(text[s])) s++;
+      while (e > s && Words.isSpace(text[e - 1])) e--;
       if (e > s) {
         elements++;
         if (seen.putIfAbsent(Hashing.hash64(text, s, e, 3), 1) != LongIntMap.MISSING) {
@@ -82,6 +82,18 @@ final class GopherRepetitionStep implements Filter {
     if (dups > maxCount * elements) return name + "_fraction";
     if (dupChars > maxChars * n) return name + "_char_fraction";
     return null;
+  }
+
+  /** The first '\n' in {@code c[from, n)}, or -1. */
+  private static int newline(char[] c, int n, int from) {
+    for (int i = from; i < n; i++) if (c[i] == '\n') return i;
+    return -1;
+  }
+
+  /** The first "\n\n" starting in {@code c[from, n)}, or -1. */
+  private static int blankLine(char[] c, int n, int from) {
+    for (int i = from; i + 1 < n; i++) if (c[i] == '\n' && c[i + 1] == '\n') return i;
+    return -1;
   }
 
   /** Characters in all occurrences of the most frequent g-gram (0 when nothing repeats). */

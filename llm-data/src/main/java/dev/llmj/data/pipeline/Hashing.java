@@ -27,6 +27,13 @@ final class Hashing {
     return h.finish64();
   }
 
+  /** {@link #hash64(String, int, int, long)} of {@code c[from, to)}: the same value for the same chars. */
+  static long hash64(char[] c, int from, int to, long seed) {
+    Hasher h = new Hasher(seed);
+    for (int i = from; i < to; i++) h.add(c[i]);
+    return h.finish64();
+  }
+
   /** Streaming 128-bit hasher over chars; packs four chars per 64-bit block. */
   static final class Hasher {
     private long h1;

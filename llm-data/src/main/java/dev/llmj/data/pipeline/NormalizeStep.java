@@ -33,36 +33,47 @@ final class NormalizeStep implements Formatter {
   @Override
   public Document format(Document doc) {
     String t = doc.text();
-    if (config.nfc() && !isAscii(t) && !Normalizer.isNormalized(t, Normalizer.Form.NFC)) {
+    char[] in = chars(t);
+    if (config.nfc() && !isAscii(in, t.length()) && !Normalizer.isNormalized(t, Normalizer.Form.NFC)) {
       t = Normalizer.normalize(t, Normalizer.Form.NFC);
       nfcChanged.increment();
+      in = chars(t);
     }
-    String out = clean(t);
+    String out = clean(t, in);
     return out == doc.text() ? doc : doc.withText(out);
   }
 
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 0x80) return false;
+  /**
+   * Over a char array, not {@link String#charAt}: the JIT hoists charAt's Latin-1 or UTF-16 branch out
+   * of the loop as a guess that the first document of the other kind makes it undo and recompile.
+   */
+  private static boolean isAscii(char[] c, int n) {
+    for (int i = 0; i < n; i++) if (c[i] >= 0x80) return false;
     return true;
   }
 
   /** Per-thread scratch arrays: the text in and the text out. */
   private static final ThreadLocal<char[][]> SCRATCH = ThreadLocal.withInitial(() -> new char[][] {new char[1024], new char[1024]});
 
-  /**
-   * The text with control characters out and whitespace tidied, or {@code t} itself when nothing
-   * changed. Works on char arrays: runs of ordinary characters are block copies.
-   */
-  private String clean(String t) {
+  /** {@code t}'s chars in the per-thread input array (sized for it, as is the output array). */
+  private static char[] chars(String t) {
     int n = t.length();
     char[][] scratch = SCRATCH.get();
     if (scratch[0].length < n || (scratch[0].length > 1 << 22 && n < scratch[0].length / 8)) {
       scratch[0] = new char[Math.max(n, 1024)];
       scratch[1] = new char[Math.max(n, 1024)];
     }
-    char[] in = scratch[0];
-    char[] out = scratch[1]; // never longer than the input: every rule removes or replaces one for one
-    t.getChars(0, n, in, 0);
+    t.getChars(0, n, scratch[0], 0);
+    return scratch[0];
+  }
+
+  /**
+   * The text with control characters out and whitespace tidied, or {@code t} itself when nothing
+   * changed. Works on char arrays: runs of ordinary characters are block copies.
+   */
+  private String clean(String t, char[] in) {
+    int n = t.length();
+    char[] out = SCRATCH.get()[1]; // never longer than the input: every rule removes or replaces one for one
     boolean ws = config.whitespace();
     int len = 0;
     int newlines = 0; // newlines seen since the last visible char
@@ -136,11 +147,16 @@ final class NormalizeStep implements Formatter {
     return len;
   }
 
-  /** Printable, not whitespace, not U+FFFD: copied as is. */
+  /**
+   * Printable, not whitespace, not U+FFFD: copied as is. A table lookup: the rare chars (non-ASCII,
+   * U+FFFD) then take no branch of their own that the JIT would deoptimise on when they first appear.
+   */
   private static boolean isPlain(char c) {
-    if (c < 0x7f) return c > 0x20;
-    return c >= 0xa0 && c != '\uFFFD' && Character.getType(c) != Character.SPACE_SEPARATOR;
+    return Words.bit(PLAIN, c);
   }
+
+  private static final long[] PLAIN = Words.charBits(c -> c < 0x7f ? c > 0x20
+      : c >= 0xa0 && c != '\uFFFD' && Character.getType(c) != Character.SPACE_SEPARATOR);
 
   private static boolean isControl(char c) {
     return c < 0x20 ? c != '\t' && c != '\n' : (c == 0x7f || (c >= 0x80 && c < 0xa0));

@@ -21,7 +21,9 @@ import java.util.stream.IntStream;
  * stateful steps see documents one by one in input order, so results do not depend on threads.
  * A near-dedup step needs the whole input first: the source is then read twice, and the second
  * pass takes the filters' verdicts recorded in the first (4 bytes a document) instead of
- * recomputing them.
+ * recomputing them. When the input fits {@link Builder#inputMemory(long)} (by default an eighth of
+ * the heap), the first pass keeps the documents it read and the later passes take them from memory
+ * instead of decompressing and parsing the input again.
  *
  * <pre>{@code
  * Pipeline p = Pipeline.builder()
@@ -49,12 +51,14 @@ public final class Pipeline {
   private final int threads;
   private final ProgressListener listener;
   private final boolean replay;
+  private final long inputMemory;
 
-  private Pipeline(List<Step> steps, int threads, ProgressListener listener, boolean replay) {
+  private Pipeline(List<Step> steps, int threads, ProgressListener listener, boolean replay, long inputMemory) {
     this.steps = List.copyOf(steps);
     this.threads = threads;
     this.listener = listener;
     this.replay = replay;
+    this.inputMemory = inputMemory;
   }
 
   public static Builder builder() {
@@ -69,7 +73,8 @@ public final class Pipeline {
    * Runs every pass and returns the stats. Kept documents go to {@code kept}; dropped ones go to
    * {@code rejected} with metadata {@code drop_step} and {@code drop_reason}.
    *
-   * @param source opens the input; called once per pass
+   * @param source opens the input; called once per pass, or only once when the input fits
+   *     {@link Builder#inputMemory(long)}
    */
   public PipelineStats run(Supplier<? extends CloseableIterator<Document>> source, DocumentSink kept, DocumentSink rejected) {
     List<Integer> indexSteps = new ArrayList<>();
@@ -79,13 +84,14 @@ public final class Pipeline {
     int passes = indexSteps.size() + 1;
     long start = System.nanoTime();
     ForkJoinPool pool = threads > 1 ? new ForkJoinPool(threads) : null;
+    InputCopy copy = passes > 1 && inputMemory > 0 ? new InputCopy(inputMemory) : null;
     try {
       Pass index = null;
       for (int p = 0; p < indexSteps.size(); p++) {
         int k = indexSteps.get(p);
         index = new Pass(pool, k, null, null, p + 1, passes, start);
         if (replay && p == indexSteps.size() - 1 && k <= Fates.MAX_STEPS) index.fates = new Fates();
-        index.run(source);
+        index.run(source, copy);
         ((TwoPassStep) steps.get(k)).resolve();
       }
       // Steps before the last indexed one saw every document in its pass; in the final pass some
@@ -104,7 +110,7 @@ public final class Pipeline {
           if (i == index.end || replayed(steps.get(i), i, index.end)) stats.get(i).addNanos(index.nanos[i]);
         }
       }
-      last.run(source);
+      last.run(source, copy);
       if (last.replay != null && last.read != last.replay.size()) {
         throw new IllegalStateException("the input had " + last.replay.size() + " documents in the indexing pass but "
             + last.read + " in the final pass; it changed between passes");
@@ -164,20 +170,29 @@ public final class Pipeline {
       this.start = start;
     }
 
-    void run(Supplier<? extends CloseableIterator<Document>> source) {
+    /** Reads the input from {@code copy} when an earlier pass kept all of it, else from {@code source}. */
+    void run(Supplier<? extends CloseableIterator<Document>> source, InputCopy copy) {
       for (int i = 0; i < steps.size(); i++) {
         if (replay == null || !Pipeline.replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
       }
-      try (CloseableIterator<Document> it = source.get(); Batches batches = new Batches(it, BATCH, pool != null)) {
+      boolean fromMemory = copy != null && copy.complete();
+      try (CloseableIterator<Document> it = fromMemory ? null : source.get();
+          Batches batches = fromMemory ? null : new Batches(it, BATCH, pool != null)) {
         writer = pool != null && kept != null && end == steps.size() ? new WriteBehind(kept) : null;
-        for (Batches.Batch b = batches.next(); b != null; b = batches.next()) {
+        boolean lastUse = end == steps.size(); // the final pass: its batches are not needed again
+        int k = 0;
+        for (Batches.Batch b = fromMemory ? copy.take(k++, lastUse) : batches.next(); b != null;
+            b = fromMemory ? copy.take(k++, lastUse) : batches.next()) {
+          if (!fromMemory && copy != null) copy.keep(b);
           read += b.size();
           process(b.docs(), b.size());
           bytes = b.bytesRead();
           if (listener != null) listener.progress(pass, passes, read, bytes, (System.nanoTime() - start) / 1e9);
         }
         if (writer != null) writer.finish();
-        if (it instanceof CorpusReader reader) problems = reader.problems();
+        if (fromMemory) problems = copy.problems();
+        else if (it instanceof CorpusReader reader) problems = reader.problems();
+        if (!fromMemory && copy != null) copy.finish(problems);
       } finally {
         if (writer != null) writer.close();
       }
@@ -352,6 +367,62 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * The documents the first pass read, as read, for the later passes, while they fit a budget of
+   * heap bytes; past the budget it lets them go and the later passes read the input again.
+   */
+  private static final class InputCopy {
+    private final long budget;
+    private long used;
+    private List<Batches.Batch> batches = new ArrayList<>();
+    private boolean complete;
+    private InputProblems problems;
+
+    InputCopy(long budget) {
+      this.budget = budget;
+    }
+
+    /** Keeps a copy of batch {@code b} before the steps change its array; gives up past the budget. */
+    void keep(Batches.Batch b) {
+      if (batches == null) return;
+      for (int d = 0; d < b.size(); d++) used += heapBytes(b.docs()[d]);
+      if (used > budget) {
+        batches = null;
+        return;
+      }
+      batches.add(new Batches.Batch(java.util.Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead()));
+    }
+
+    /** The end of the first pass: the copy is complete unless it went over the budget. */
+    void finish(InputProblems p) {
+      complete = batches != null;
+      problems = p;
+    }
+
+    boolean complete() {
+      return complete;
+    }
+
+    InputProblems problems() {
+      return problems;
+    }
+
+    /** Batch {@code k} (a fresh array the steps may change), or null after the last; {@code last}: not needed again. */
+    Batches.Batch take(int k, boolean last) {
+      if (k >= batches.size()) return null;
+      Batches.Batch b = batches.get(k);
+      if (last) batches.set(k, null);
+      return last ? b : new Batches.Batch(java.util.Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead());
+    }
+
+    /** About what a document holds on the heap: its strings (up to 2 bytes a char) and the metadata map. */
+    private static long heapBytes(Document d) {
+      long n = 96 + 2L * (d.id().length() + d.text().length());
+      for (Map.Entry<String, String> e : d.metadata().entrySet()) n += 96 + 2L * (e.getKey().length() + e.getValue().length());
+      return n;
+    }
+  }
+
   /** Marks a key that was not computed ahead. */
   private static final Object NO_KEY = new Object();
 
@@ -393,6 +464,7 @@ public final class Pipeline {
     private int threads = 1;
     private ProgressListener listener;
     private boolean replay = true;
+    private long inputMemory = Runtime.getRuntime().maxMemory() / 8;
 
     public Builder step(Step step) {
       steps.add(java.util.Objects.requireNonNull(step, "step"));
@@ -411,6 +483,17 @@ public final class Pipeline {
       return this;
     }
 
+    /**
+     * Heap bytes the first of several passes may spend keeping the input, so that the later passes
+     * need not read it again (default: an eighth of the maximum heap; 0 reads the input every pass).
+     * Past this the copy is dropped and the input is read again: the output is the same either way.
+     */
+    public Builder inputMemory(long bytes) {
+      if (bytes < 0) throw new IllegalArgumentException("inputMemory=" + bytes + " must be 0 (off) or more bytes");
+      inputMemory = bytes;
+      return this;
+    }
+
     public Builder progress(ProgressListener l) {
       listener = l;
       return this;
@@ -423,7 +506,7 @@ public final class Pipeline {
     }
 
     public Pipeline build() {
-      return new Pipeline(steps, threads, listener, replay);
+      return new Pipeline(steps, threads, listener, replay, inputMemory);
     }
   }
 }

@@ -25,19 +25,33 @@ final class Words {
     return w;
   }
 
-  /** {@link Character#isWhitespace(char)} with the ASCII answer computed inline. */
+  /**
+   * {@link Character#isWhitespace(char)}, read from a table of one bit per char. The per-char loops
+   * of every step call it: a lookup has no branch that the JIT could find untaken in the first
+   * documents, and then have to deoptimise and recompile for the first rare char of a later one.
+   */
   static boolean isSpace(char c) {
-    if (c < 0x40) return (ASCII_SPACE >>> c & 1) != 0;
-    return c >= 0x80 && Character.isWhitespace(c);
+    return bit(SPACE, c);
   }
 
-  /** Bit c set for the ASCII whitespace chars below 0x40: tab to carriage return, 0x1c to space. */
-  private static final long ASCII_SPACE = 0x3e00L | 0xf0000000L | 1L << ' ';
-
-  /** {@link Character#isLetterOrDigit(char)} with the ASCII answer computed inline. */
+  /** {@link Character#isLetterOrDigit(char)}, read from a table of one bit per char (see {@link #isSpace}). */
   static boolean isLetterOrDigit(char c) {
-    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    return Character.isLetterOrDigit(c);
+    return bit(LETTER_OR_DIGIT, c);
+  }
+
+  private static final long[] SPACE = charBits(Character::isWhitespace);
+  private static final long[] LETTER_OR_DIGIT = charBits(Character::isLetterOrDigit);
+
+  /** One bit per char (8 KB): set where {@code test} holds. */
+  static long[] charBits(java.util.function.IntPredicate test) {
+    long[] bits = new long[(Character.MAX_VALUE + 1) / 64];
+    for (int c = 0; c <= Character.MAX_VALUE; c++) if (test.test(c)) bits[c >>> 6] |= 1L << c;
+    return bits;
+  }
+
+  /** Bit {@code c} of a {@link #charBits} table. */
+  static boolean bit(long[] bits, char c) {
+    return (bits[c >>> 6] >>> c & 1) != 0; // a long shift takes the low 6 bits of c
   }
 
   /** {@link Character#toLowerCase(char)} with the ASCII answer computed inline. */
@@ -87,6 +101,15 @@ final class Words {
 
   String text() {
     return text;
+  }
+
+  /**
+   * The text's chars in {@code [0, text().length())}, valid until the next split on this thread.
+   * Per-char loops read this rather than {@link String#charAt}, whose Latin-1 or UTF-16 branch the
+   * JIT hoists out of a loop as a guess it must undo for the first document of the other kind.
+   */
+  char[] chars() {
+    return chars;
   }
 
   /** {@link Hashing#hash64} of token {@code i} as it stands. */

@@ -101,8 +101,49 @@ class PipelineReplayTest {
 
   private static PipelineStats run(boolean replay, int threads, CorpusPipelineTest.ListSink kept,
       CorpusPipelineTest.ListSink rejected) {
-    Pipeline p = Pipeline.builder().steps(Steps.defaults()).threads(threads).replayVerdicts(replay).build();
+    // The recomputing reference also reads the input again in the final pass instead of keeping it in memory.
+    Pipeline p = Pipeline.builder().steps(Steps.defaults()).threads(threads).replayVerdicts(replay)
+        .inputMemory(replay ? Runtime.getRuntime().maxMemory() / 8 : 0).build();
     return p.run(() -> Corpus.read(CorpusPipelineTest.SPAM.subList(0, 1), ReaderOptions.defaults()), kept, rejected);
+  }
+
+  /**
+   * The final pass takes the input from the first pass's copy in memory when it fits the budget, and
+   * reads it again when it does not: the kept and rejected documents and every count are the same.
+   */
+  @Test
+  void inputKeptInMemoryEqualsInputReadAgain() {
+    long[] budgets = {0, 200_000, 1L << 30}; // read again, over the budget part way, kept in memory
+    int[] expectedOpens = {2, 2, 1};
+    for (int threads : new int[] {1, 2}) {
+      List<Document> keptRef = null;
+      List<Document> rejectedRef = null;
+      PipelineStats ref = null;
+      for (int k = 0; k < budgets.length; k++) {
+        CorpusPipelineTest.ListSink kept = new CorpusPipelineTest.ListSink();
+        CorpusPipelineTest.ListSink rejected = new CorpusPipelineTest.ListSink();
+        int[] opens = {0};
+        PipelineStats st = Pipeline.builder().steps(Steps.defaults()).threads(threads).inputMemory(budgets[k]).build()
+            .run(() -> {
+              opens[0]++;
+              return Corpus.read(CorpusPipelineTest.SPAM.subList(0, 1), ReaderOptions.defaults());
+            }, kept, rejected);
+        String where = "inputMemory=" + budgets[k] + ", " + threads + " thread(s)";
+        assertEquals(expectedOpens[k], opens[0], "times the input was opened, " + where);
+        if (ref == null) {
+          keptRef = kept.docs;
+          rejectedRef = rejected.docs;
+          ref = st;
+          continue;
+        }
+        assertEquals(0, differing(keptRef, kept.docs), "kept, " + where);
+        assertEquals(0, differing(rejectedRef, rejected.docs), "rejected, " + where);
+        assertEquals(ref.toJson().replaceAll("\"seconds\"\\s*:\\s*[0-9.eE-]+", ""), st.toJson().replaceAll("\"seconds\"\\s*:\\s*[0-9.eE-]+", ""),
+            "stats, " + where);
+      }
+      System.out.println(threads + " thread(s): " + keptRef.size() + " kept, " + rejectedRef.size()
+          + " rejected, the same with the input read again, kept in memory, or over the budget part way");
+    }
   }
 
   private static int differing(List<Document> a, List<Document> b) {
