@@ -39,7 +39,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -193,7 +192,7 @@ public final class Quickstart {
     BpeTokenizer tok;
     long t0 = System.nanoTime();
     try (CorpusReader docs = Corpus.read(clean); ProgressBar bar = bar(log, "tokenizer", ProgressBar.Unit.COUNT)) {
-      tok = new BpeTrainer(BpeTrainer.Config.of(options.vocabSize())).train(texts(docs, bar));
+      tok = new BpeTrainer(BpeTrainer.Config.of(options.vocabSize())).train(docs.texts(bar));
     }
     tok.save(run.resolve("tokenizer.json"));
     log.printf(Locale.ROOT, "tokenizer: %d ids in %.1f s%n", tok.vocabSize(), (System.nanoTime() - t0) / 1e9);
@@ -335,14 +334,6 @@ public final class Quickstart {
     return ProgressBar.start(label, 0, unit, log, System.getProperty("llmj.progress", "auto"));
   }
 
-  /** The documents' texts, advancing {@code bar} by documents read. */
-  private static Iterator<String> texts(CorpusReader docs, ProgressBar bar) {
-    return Stream.generate(() -> 0).takeWhile(x -> docs.hasNext()).map(x -> {
-      String text = docs.next().text();
-      bar.update(docs.documentsRead(), "");
-      return text;
-    }).iterator();
-  }
 
   private static void stage(PrintStream log, String s) {
     log.println();

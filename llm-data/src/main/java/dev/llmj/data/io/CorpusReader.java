@@ -1,11 +1,13 @@
 package dev.llmj.data.io;
 
 import dev.llmj.data.Document;
+import dev.llmj.data.ProgressBar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -84,6 +86,23 @@ public final class CorpusReader implements CloseableIterator<Document> {
     pending = null;
     documents++;
     return d;
+  }
+
+  /** The documents' texts, for a tokenizer trainer; advances {@code progress} by documents read. */
+  public Iterator<String> texts(ProgressBar progress) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return CorpusReader.this.hasNext();
+      }
+
+      @Override
+      public String next() {
+        String text = CorpusReader.this.next().text();
+        progress.update(documents, "");
+        return text;
+      }
+    };
   }
 
   private Unit openFile(Path file) {

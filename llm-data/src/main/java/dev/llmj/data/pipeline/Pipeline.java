@@ -179,10 +179,9 @@ public final class Pipeline {
       try (CloseableIterator<Document> it = fromMemory ? null : source.get();
           Batches batches = fromMemory ? null : new Batches(it, BATCH, pool != null)) {
         writer = pool != null && kept != null && end == steps.size() ? new WriteBehind(kept) : null;
-        boolean lastUse = end == steps.size(); // the final pass: its batches are not needed again
-        int k = 0;
-        for (Batches.Batch b = fromMemory ? copy.take(k++, lastUse) : batches.next(); b != null;
-            b = fromMemory ? copy.take(k++, lastUse) : batches.next()) {
+        // the final pass's batches are not needed again
+        Supplier<Batches.Batch> next = fromMemory ? copy.reader(end == steps.size()) : batches::next;
+        for (Batches.Batch b = next.get(); b != null; b = next.get()) {
           if (!fromMemory && copy != null) copy.keep(b);
           read += b.size();
           process(b.docs(), b.size());
@@ -407,12 +406,19 @@ public final class Pipeline {
       return problems;
     }
 
-    /** Batch {@code k} (a fresh array the steps may change), or null after the last; {@code last}: not needed again. */
-    Batches.Batch take(int k, boolean last) {
-      if (k >= batches.size()) return null;
-      Batches.Batch b = batches.get(k);
-      if (last) batches.set(k, null);
-      return last ? b : new Batches.Batch(java.util.Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead());
+    /**
+     * The kept batches in order, then null; each a fresh array the steps may change, unless {@code last}
+     * (no later pass needs them), when the kept ones are handed over and let go.
+     */
+    Supplier<Batches.Batch> reader(boolean last) {
+      int[] k = {0};
+      return () -> {
+        if (k[0] >= batches.size()) return null;
+        Batches.Batch b = batches.get(k[0]);
+        if (last) batches.set(k[0], null);
+        k[0]++;
+        return last ? b : new Batches.Batch(java.util.Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead());
+      };
     }
 
     /** About what a document holds on the heap: its strings (up to 2 bytes a char) and the metadata map. */

@@ -1,14 +1,10 @@
 package dev.llmj.examples.cli;
 
-import dev.llmj.data.Document;
-import dev.llmj.data.ProgressBar;
 import dev.llmj.data.io.Corpus;
 import dev.llmj.data.io.CorpusReader;
 import dev.llmj.data.io.ReaderOptions;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import picocli.CommandLine.Option;
 
 /** The {@code --input} and {@code --text-field} options shared by the commands that read a corpus. */
@@ -24,26 +20,6 @@ final class CorpusInput {
 
   CorpusReader open() {
     return Corpus.read(inputs, ReaderOptions.defaults().withTextField(textField));
-  }
-
-  /** The texts of {@code reader}, advancing {@code bar} by documents read. */
-  static Iterator<String> texts(CorpusReader reader, ProgressBar bar) {
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return reader.hasNext();
-      }
-
-      @Override
-      public String next() {
-        if (!reader.hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Document d = reader.next();
-        bar.update(reader.documentsRead(), "");
-        return d.text();
-      }
-    };
   }
 
   /** Prints what the reader skipped (malformed lines, missing fields), so nothing is lost silently. */

@@ -65,7 +65,7 @@ final class TokenizerCommand {
       BpeTokenizer tok;
       try (CorpusReader reader = input.open();
           ProgressBar bar = ProgressBar.start("read", 0, ProgressBar.Unit.COUNT)) {
-        tok = new BpeTrainer(cfg).train(CorpusInput.texts(reader, bar));
+        tok = new BpeTrainer(cfg).train(reader.texts(bar));
         CorpusInput.reportProblems(reader);
       }
       tok.save(output);
