@@ -76,17 +76,17 @@ public record EvalSuite(List<Path> corpus, String textField, List<Task> tasks, i
     tasks = List.copyOf(tasks);
     fewShotFiles = List.copyOf(fewShotFiles);
     if (corpus.isEmpty() && tasks.isEmpty()) {
-      throw new IllegalArgumentException("nothing to evaluate: give --corpus PATH and/or --task FORMAT=PATH");
+      throw new IllegalArgumentException("nothing to evaluate: give at least one corpus or one task");
     }
     if (shots < 0 || limit < 0 || batchSize < 1 || maxGenTokens < 1 || stride < 0) {
-      throw new IllegalArgumentException("--shots, --limit and --stride must be 0 or more, --batch-size and"
-          + " --max-gen-tokens at least 1; got " + shots + ", " + limit + ", " + stride + ", " + batchSize + ", "
-          + maxGenTokens);
+      throw new IllegalArgumentException("shots, limit and stride must be 0 or more, batch size and"
+          + " maximum generated tokens at least 1; got shots " + shots + ", limit " + limit + ", stride " + stride
+          + ", batch size " + batchSize + ", maximum generated tokens " + maxGenTokens);
     }
     Map<TaskFormat, Path> seenFormats = new EnumMap<>(TaskFormat.class);
     for (Task f : fewShotFiles) {
       if (seenFormats.put(f.format(), f.path()) != null) {
-        throw new IllegalArgumentException("--fewshot-file names " + f.format().id() + " twice; give one file or folder");
+        throw new IllegalArgumentException("two few-shot files are given for " + f.format().id() + "; give one file or folder per task format");
       }
     }
   }

@@ -66,7 +66,7 @@ public record FewShot(int shots, List<TaskItem> pool, long seed) {
     }
     if (found < shots) {
       throw new IllegalArgumentException(shots + " shots need " + shots + " examples besides the item, but its pool"
-          + " has only " + found + "; lower --shots or give a larger few-shot file");
+          + " has only " + found + "; ask for fewer shots or give a larger few-shot file");
     }
     return sb.toString();
   }

@@ -43,12 +43,7 @@ final class ConfigJson {
 
   /** Parses config.json text; {@code source} names the file in error messages. */
   static ModelConfig read(String json, String source) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
-    }
+    JsonNode root = StrictJson.parse(json, source);
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(source + ": expected a JSON object with keys " + REQUIRED);
     }

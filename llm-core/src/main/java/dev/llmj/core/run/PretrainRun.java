@@ -92,12 +92,7 @@ public final class PretrainRun {
     if (!Files.isRegularFile(runFile)) {
       throw new IllegalArgumentException(runFile + " not found" + hint);
     }
-    JsonNode run;
-    try {
-      run = JSON.readTree(runFile.toFile());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException(runFile + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
-    }
+    JsonNode run = StrictJson.read(runFile);
     StrictJson.object(run, runFile.toString()).requireOnly(List.of("output", "data", "model", "init", "train"));
     TrainConfig train = TrainConfig.fromJson(run.path("train"), runFile + " train");
     return new PretrainRun(run, runFile, resuming, train);

@@ -132,11 +132,12 @@ public final class Quickstart {
 
     /** The trainer settings for {@code steps} steps: warm-up, evaluation and checkpoints scale with it. */
     TrainConfig trainConfig(long steps) {
-      return TrainConfig.defaults().withOverrides(List.of(
-          "lr=" + lr, "min_lr=" + lr / 10, "warmup_steps=" + Math.max(1, Math.min(100, steps / 10)),
-          "max_steps=" + steps, "micro_batch=" + batch, "seq_len=" + seqLen, "grad_accum=1",
-          "weight_decay=0.1", "clip=1.0", "eval_every=" + Math.max(10, steps / 10), "eval_batches=20",
-          "checkpoint_every=" + Math.max(10, steps / 5), "keep_last=2", "keep_best=true", "seed=" + seed));
+      // the floor goes to 0 first: each wither validates min_lr <= lr against the previous value
+      return TrainConfig.defaults().withMinLearningRate(0).withLearningRate(lr).withMinLearningRate(lr / 10)
+          .withWarmupSteps((int) Math.max(1, Math.min(100, steps / 10))).withMaxSteps(steps)
+          .withMicroBatch(batch).withSeqLen(seqLen).withGradAccum(1).withWeightDecay(0.1).withClip(1.0)
+          .withEvalEvery((int) Math.max(10, steps / 10)).withEvalBatches(20)
+          .withCheckpointEvery((int) Math.max(10, steps / 5)).withKeepLast(2).withKeepBest(true).withSeed(seed);
     }
   }
 
@@ -170,7 +171,7 @@ public final class Quickstart {
     if (Files.exists(run)) {
       try (Stream<Path> entries = Files.list(run)) {
         if (entries.findAny().isPresent()) {
-          throw new IllegalArgumentException("run folder " + run + " is not empty; pass a new --output");
+          throw new IllegalArgumentException("run folder " + run + " is not empty; give a new or empty run folder");
         }
       }
     }

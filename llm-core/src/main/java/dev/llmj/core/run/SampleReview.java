@@ -103,9 +103,9 @@ public final class SampleReview {
     }
     int context = lm.config().contextLength();
     if (ids.length + maxNewTokens > context) {
-      throw new IllegalArgumentException(prompt.source() + ": the prompt is " + ids.length + " tokens; with --max-tokens "
-          + maxNewTokens + " that is " + (ids.length + maxNewTokens) + ", over the model's context of " + context
-          + "; shorten the prompt or lower --max-tokens");
+      throw new IllegalArgumentException(prompt.source() + ": the prompt is " + ids.length + " tokens; with " + maxNewTokens + " new tokens"
+          + " that is " + (ids.length + maxNewTokens) + ", over the model's context of " + context
+          + "; shorten the prompt or ask for fewer new tokens");
     }
     return ids;
   }
@@ -114,7 +114,7 @@ public final class SampleReview {
   public static void checkOutput(Path output) {
     for (String f : new String[] {SAMPLES_FILE, SHEET_FILE}) {
       if (Files.exists(output.resolve(f))) {
-        throw new IllegalArgumentException("--output " + output + " already holds " + f
+        throw new IllegalArgumentException("output folder " + output + " already holds " + f
             + "; give a new folder so no reviewed sheet is overwritten");
       }
     }
@@ -129,7 +129,7 @@ public final class SampleReview {
   public static Result write(Path output, LanguageModel lm, Tokenizer tok, List<Prompt> prompts, int samples,
       GenerationConfig settings, String modelName, String tokenizerName) throws IOException {
     if (samples < 1) {
-      throw new IllegalArgumentException("--samples " + samples + " must be at least 1");
+      throw new IllegalArgumentException("samples per prompt must be at least 1; got " + samples);
     }
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("no prompts to sample");

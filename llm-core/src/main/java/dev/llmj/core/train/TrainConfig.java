@@ -318,13 +318,7 @@ public record TrainConfig(
 
   /** Reads a JSON file; see {@link #fromJson(JsonNode, String)}. */
   public static TrainConfig read(Path file) throws IOException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
-    return fromJson(node, file.toString());
+    return fromJson(StrictJson.read(file), file.toString());
   }
 
   /** Writes this configuration as pretty JSON. */

@@ -61,6 +61,6 @@ class EvalSuiteTest {
     EvalSuite.Task arc = EvalSuite.Task.parse("arc=" + SAMPLES.resolve("arc.jsonl"));
     e = assertThrows(IllegalArgumentException.class,
         () -> EvalSuite.of(List.of(), List.of(arc)).withShots(1, List.of(arc, arc)));
-    assertTrue(e.getMessage().contains("arc twice"), e.getMessage());
+    assertTrue(e.getMessage().contains("two few-shot files are given for arc"), e.getMessage());
   }
 }

@@ -32,7 +32,7 @@ public final class InputProblems {
   void report(String kind, String file, long line, String message) {
     Problem p = new Problem(kind, file, line, message);
     if (strict) {
-      throw new IllegalArgumentException("Bad input (strict mode): " + p + "; fix the input or run without --strict");
+      throw new IllegalArgumentException("Bad input (strict mode): " + p + "; fix the input, or turn strict mode off to skip and count bad records");
     }
     counts.merge(kind, 1L, Long::sum);
     if (examples.size() < MAX_EXAMPLES) {

@@ -1,9 +1,18 @@
 package dev.llmj.data.io;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -41,6 +50,9 @@ import java.util.Locale;
  * <p>Numbers: an integer key takes a whole JSON number ({@code 2e9} for a long is fine, {@code 2.5} is
  * not); with {@link Keys#SNAKE_CASE} a value may also be a string holding it (as {@code key=value}
  * overrides give). Enum keys take the constant's name in any case, {@code -} standing for {@code _}.
+ *
+ * <p>Text is parsed by {@link #parse} or {@link #read}, which treat every file as untrusted: duplicate
+ * keys, comments and anything after the value are errors naming the source, line and column.
  */
 public final class StrictJson {
 
@@ -55,7 +67,7 @@ public final class StrictJson {
     SNAKE_CASE
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = strictMapper();
 
   private final ObjectNode remaining;
   private final String source;
@@ -63,6 +75,52 @@ public final class StrictJson {
   private StrictJson(ObjectNode node, String source) {
     this.remaining = node;
     this.source = source;
+  }
+
+  /**
+   * A new mapper that reads as {@link #parse} does: duplicate keys, comments and trailing content are
+   * errors. For callers that also write JSON or build nodes with the same settings.
+   */
+  public static JsonMapper strictMapper() {
+    return JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(JsonParser.Feature.ALLOW_COMMENTS)
+        .build();
+  }
+
+  /**
+   * Parses untrusted JSON text; an empty text reads as a missing node.
+   *
+   * @param source names the origin (a file) in messages
+   * @throws IllegalArgumentException "SOURCE: not valid JSON at line L, column C: ..." for malformed text
+   */
+  public static JsonNode parse(String text, String source) {
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw notValid(source, e);
+    }
+  }
+
+  /**
+   * Reads and parses a UTF-8 JSON file as {@link #parse} does.
+   *
+   * @throws NoSuchFileException if the file does not exist, so callers can say what its absence means
+   */
+  public static JsonNode read(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw notValid(file.toString(), e);
+    }
+  }
+
+  private static IllegalArgumentException notValid(String source, JsonProcessingException e) {
+    String where = e.getLocation() == null ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return new IllegalArgumentException(source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
   }
 
   /**

@@ -1,8 +1,6 @@
 package dev.llmj.data.pipeline;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmj.data.io.Compression;
 import dev.llmj.data.io.ReaderOptions;
 import dev.llmj.data.io.StrictJson;
@@ -99,13 +97,8 @@ public record PipelineConfig(ReaderOptions reader, List<Step> steps, Output outp
 
   /** Reads pipeline JSON text; {@code source} names its origin (a file) in messages. */
   public static PipelineConfig fromJson(String json, String source) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(source + ": invalid JSON: " + e.getMessage(), e);
-    }
-    if (root == null) {
+    JsonNode root = StrictJson.parse(json, source);
+    if (root == null || root.isMissingNode()) {
       throw new IllegalArgumentException(source + ": empty; expected a JSON object such as {\"steps\": [...]}");
     }
     StrictJson.object(root, source).requireOnly(List.of("reader", "steps", "output"));

@@ -1,14 +1,13 @@
 package dev.llmj.data.shard;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmj.data.io.AtomicFiles;
+import dev.llmj.data.io.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -86,14 +85,10 @@ public record ShardIndex(int vocabSize, int eotId, String tokenizerHash, List<En
     Path file = dir.resolve(FILE_NAME);
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      root = StrictJson.read(file);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": missing; " + dir
           + " is not a complete shard directory (an interrupted write leaves no index)", e);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": not valid JSON at line "
-          + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": "
-          + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file, e);
     }

@@ -98,6 +98,31 @@ class StrictJsonTest {
     assertTrue(StrictJson.object(null, "absent").remaining().isEmpty());
   }
 
+  @Test
+  void parsingRejectsDuplicatesCommentsAndTrailingContentNamingLineAndColumn(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    assertEquals(3, StrictJson.parse("{\"a\": 3}", "a.json").path("a").asInt());
+    assertTrue(StrictJson.parse("", "empty.json").isMissingNode());
+    String dup = error(() -> StrictJson.parse("{\"a\": 1,\n \"a\": 2}", "d.json"));
+    assertTrue(dup.startsWith("d.json: not valid JSON at line 2, column "), dup);
+    assertTrue(dup.contains("Duplicate field 'a'"), dup);
+    String comment = error(() -> StrictJson.parse("{\"a\": 1 /* x */}", "c.json"));
+    assertTrue(comment.startsWith("c.json: not valid JSON at line 1, column 9:"), comment);
+    String trailing = error(() -> StrictJson.parse("{\"a\": 1}\n\n  x", "t.json"));
+    assertTrue(trailing.startsWith("t.json: not valid JSON at line 3, column "), trailing);
+    java.nio.file.Path f = dir.resolve("f.json");
+    java.nio.file.Files.writeString(f, "{\"k\": [1, 2,]}");
+    String file = error(() -> {
+      try {
+        StrictJson.read(f);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertTrue(file.startsWith(f + ": not valid JSON at line 1, column "), file);
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> StrictJson.read(dir.resolve("absent.json")));
+  }
+
   private static <T> List<T> iterable(java.util.Iterator<T> it) {
     List<T> out = new java.util.ArrayList<>();
     it.forEachRemaining(out::add);
