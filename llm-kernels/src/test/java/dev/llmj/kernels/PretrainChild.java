@@ -48,10 +48,14 @@ public final class PretrainChild {
     Path shards = Path.of(args[0]);
     Path run = Path.of(args[1]);
     String point = args[2];
+    Architecture arch = Architecture.fromId(args[3]);
     TrainConfig cfg = config();
     PackingIterator data = PackingIterator.open(shards, PackingConfig.of(cfg.seqLen(), cfg.microBatch())
         .withEpochs(100).withShuffle(cfg.seed()).withValidationFraction(0.1));
-    ModelConfig model = ModelConfig.of(Architecture.GPT2, data.vocabSize(), 32, 2, 2, 32).withDropout(0.1);
+    ModelConfig model = arch == Architecture.GPT2
+        ? ModelConfig.of(arch, data.vocabSize(), 32, 2, 2, 32).withDropout(0.1)
+        // rotary, SwiGLU, RMSNorm and grouped-query attention with one key/value head for four query heads
+        : ModelConfig.of(arch, data.vocabSize(), 32, 2, 4, 32).withKvHeads(1).withDropout(0.1);
     LanguageModel lm = LanguageModel.create(model, 1);
     if (!point.equals("none") && !point.startsWith("checkpoint:")) {
       String[] p = point.split(":");

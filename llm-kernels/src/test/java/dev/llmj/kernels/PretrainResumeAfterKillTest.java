@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The README's exact-resume claim on the model users train: a tiny GPT-2 trained by {@link PretrainChild}
+ * The README's exact-resume claim on the models users train: a tiny GPT-2, and a tiny Llama with
+ * grouped-query attention, each trained by {@link PretrainChild}
  * as {@code llm pretrain} trains it (native attention and BLAS kernels, dropout, shuffled packed shards,
  * gradient accumulation, clipping, evaluation, checkpoints) is SIGKILLed at three seeded points, inside a
  * step, while a checkpoint is being written, and between steps, and resumed each time; it must end with
@@ -34,9 +36,10 @@ class PretrainResumeAfterKillTest {
   private static final List<String> CHECKPOINT_FILES = List.of("config.json", "model.safetensors",
       "optimizer.safetensors", "optimizer.json", "trainer_state.json", "COMPLETE");
 
-  @Test
-  void killedAndResumedRunsEqualUninterruptedRunsBitForBit(@TempDir Path tmp) throws Exception {
-    System.out.println("seed " + SEED + " (reproduce with -Dtests.seed=" + SEED + ")");
+  @ParameterizedTest
+  @ValueSource(strings = {"gpt2", "llama"})
+  void killedAndResumedRunsEqualUninterruptedRunsBitForBit(String arch, @TempDir Path tmp) throws Exception {
+    System.out.println(arch + ", seed " + SEED + " (reproduce with -Dtests.seed=" + SEED + ")");
     Path shards = TinyCorpus.write(tmp.resolve("shards"));
     Random r = new Random(SEED);
     int every = PretrainChild.CHECKPOINT_EVERY;
@@ -46,13 +49,13 @@ class PretrainResumeAfterKillTest {
     String betweenSteps = "start:" + (2 * every + r.nextInt(PretrainChild.STEPS - 2 * every));
     System.out.println("kill points: " + inStep + ", " + inCheckpoint + ", " + betweenSteps);
 
-    Process a = start(shards, tmp.resolve("a"), "none");
-    Process b = start(shards, tmp.resolve("b"), "none");
+    Process a = start(shards, tmp.resolve("a"), "none", arch);
+    Process b = start(shards, tmp.resolve("b"), "none", arch);
     Path killed = tmp.resolve("killed");
-    killAt(shards, killed, inStep, every);
-    killAt(shards, killed, inCheckpoint, every);
-    killAt(shards, killed, betweenSteps, 2 * every);
-    Process last = start(shards, killed, "none");
+    killAt(shards, killed, inStep, every, arch);
+    killAt(shards, killed, inCheckpoint, every, arch);
+    killAt(shards, killed, betweenSteps, 2 * every, arch);
+    Process last = start(shards, killed, "none", arch);
     finish(last, killed);
     finish(a, tmp.resolve("a"));
     finish(b, tmp.resolve("b"));
@@ -64,8 +67,8 @@ class PretrainResumeAfterKillTest {
   }
 
   /** Runs a child until it kills itself at {@code point}; then its newest complete checkpoint must be {@code expected}. */
-  private static void killAt(Path shards, Path run, String point, long expected) throws Exception {
-    Process p = start(shards, run, point);
+  private static void killAt(Path shards, Path run, String point, long expected, String arch) throws Exception {
+    Process p = start(shards, run, point, arch);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child did not end: " + log(run));
     String out = log(run);
     assertEquals(PretrainChild.KILLED, p.exitValue(), "the child was to be killed at " + point
@@ -77,7 +80,7 @@ class PretrainResumeAfterKillTest {
     assertEquals(expected, latest, "newest complete checkpoint after the kill at " + point);
   }
 
-  private static Process start(Path shards, Path run, String point) throws IOException {
+  private static Process start(Path shards, Path run, String point, String arch) throws IOException {
     Files.createDirectories(run);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--add-modules", "jdk.incubator.vector"));
@@ -85,7 +88,7 @@ class PretrainResumeAfterKillTest {
       cmd.add("-Dllmj.test.haltInCheckpoint=" + point.substring("checkpoint:".length()));
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PretrainChild.class.getName(),
-        shards.toString(), run.toString(), point));
+        shards.toString(), run.toString(), point, arch));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true).redirectOutput(run.resolve("child.log").toFile());
     return pb.start();
