@@ -53,6 +53,52 @@ class SparkPrepareTest {
   }
 
   @Test
+  void badInputIsCountedWithFileAndLineAndFatalOnlyWhenStrict(@TempDir Path tmp) throws IOException {
+    Path bad = tmp.resolve("in/bad.jsonl");
+    Files.createDirectories(bad.getParent());
+    Files.writeString(bad, "{\"text\": \"a fine first document with enough words in it to pass\"}\n{oops\n"
+        + "{\"title\": \"no text\"}\n{\"text\": 7}\n{\"text\": \"the last one, also fine and long enough\"}\n");
+    List<Path> inputs = List.of(bad, SparkRuns.CORPORA.resolve("moby-dick.jsonl.gz"));
+    PipelineStats ref = SparkRuns.inProcess(inputs, "{}", tmp.resolve("ref"));
+    SparkPrepare.run(spark, SparkPrepare.Job.of(names(inputs), tmp.resolve("spark").toString()));
+    SparkRuns.assertSameOutput(tmp.resolve("ref"), ref, tmp.resolve("spark"));
+    assertEquals(4, ref.inputProblems().values().stream().mapToLong(Long::longValue).sum(), ref.inputProblems().toString());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkPrepare.run(spark,
+        SparkPrepare.Job.of(names(inputs), tmp.resolve("strict").toString()).withStrict(true)));
+    assertTrue(e.getMessage().contains(bad + ":2"), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("strict").resolve(OutputDir.SUCCESS)), "a failed run is not marked finished");
+  }
+
+  @Test
+  void parquetWithATextColumnGivesTheTextsOfTheSameDocumentsAsJsonl(@TempDir Path tmp) throws IOException {
+    List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+    List<String> texts = new java.util.ArrayList<>();
+    try (dev.llmj.data.io.CorpusReader r = dev.llmj.data.io.Corpus.read(SparkRuns.SOTU)) {
+      while (r.hasNext()) {
+        dev.llmj.data.Document d = r.next();
+        rows.add(org.apache.spark.sql.RowFactory.create(d.text(), Integer.parseInt(d.metadata().get("year"))));
+      }
+    }
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("text", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("year", org.apache.spark.sql.types.DataTypes.IntegerType);
+    spark.createDataFrame(rows, schema).coalesce(1).write().parquet(tmp.resolve("parquet").toString());
+    PipelineStats ref = SparkRuns.inProcess(List.of(SparkRuns.SOTU), "{}", tmp.resolve("ref"));
+    SparkPrepare.Result r = SparkPrepare.run(spark,
+        SparkPrepare.Job.of(List.of(tmp.resolve("parquet") + "/*.parquet"), tmp.resolve("spark").toString()));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<String> want = new java.util.ArrayList<>();
+    for (String line : SparkRuns.lines(tmp.resolve("ref"), "part")) want.add(json.readTree(line).get("text").asText());
+    for (String line : SparkRuns.lines(tmp.resolve("spark"), "part")) {
+      com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+      texts.add(n.get("text").asText());
+      assertTrue(n.has("year") && n.get("id").asText().contains(".parquet:"), line.substring(0, 80));
+    }
+    assertEquals(ref.documentsWritten(), r.stats().documentsWritten());
+    assertEquals(want, texts, "the same kept texts in the same order");
+  }
+
+  @Test
   void everyStepEqualsInProcessWithClustersClosedOnSpark(@TempDir Path tmp) throws IOException {
     List<Path> inputs = inputsWithCopies(tmp);
     PipelineStats ref = SparkRuns.inProcess(inputs, SparkRuns.EVERY_STEP, tmp.resolve("ref"));
