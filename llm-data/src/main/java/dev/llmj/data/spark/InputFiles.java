@@ -112,12 +112,20 @@ final class InputFiles {
     long bytesRead();
   }
 
-  /** Opens input file {@code name} for reading in a task. */
-  static Reader open(String name, ReaderOptions options, Configuration conf) {
-    if (isParquet(name)) return new ParquetInput(hadoopPath(name), name, options, conf);
+  /**
+   * Where a task finds input file {@code name}: a local path made absolute on the driver (an
+   * executor runs in a folder of its own), a URI as it is.
+   */
+  static String location(String name) {
+    return isUri(name) ? name : Path.of(name).toAbsolutePath().toString();
+  }
+
+  /** Opens the input file at {@code location} (see {@link #location}) in a task; its documents are named after {@code name}. */
+  static Reader open(String location, String name, ReaderOptions options, Configuration conf) {
+    if (isParquet(name)) return new ParquetInput(hadoopPath(location), name, options, conf);
     InputStream in;
     try {
-      in = isUri(name) ? hadoopPath(name).getFileSystem(conf).open(hadoopPath(name)) : Files.newInputStream(Path.of(name));
+      in = isUri(location) ? hadoopPath(location).getFileSystem(conf).open(hadoopPath(location)) : Files.newInputStream(Path.of(location));
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot open input " + name + ": " + e, e);
     }
@@ -150,9 +158,9 @@ final class InputFiles {
     };
   }
 
-  /** A local path as a Hadoop path of the local file system, a URI as it is. */
-  static org.apache.hadoop.fs.Path hadoopPath(String name) {
-    return isUri(name) ? new org.apache.hadoop.fs.Path(name) : new org.apache.hadoop.fs.Path(Path.of(name).toAbsolutePath().toUri());
+  /** An absolute local path as a Hadoop path of the local file system, a URI as it is. */
+  private static org.apache.hadoop.fs.Path hadoopPath(String location) {
+    return isUri(location) ? new org.apache.hadoop.fs.Path(location) : new org.apache.hadoop.fs.Path(Path.of(location).toUri());
   }
 
   /** The driver's Hadoop settings as bytes for the tasks (Hadoop's own Writable form). */

@@ -104,10 +104,13 @@ public final class SparkPrepare {
     List<DistributedSteps.Kind> kinds = TaskSettings.kinds(steps); // fails early on a step Spark cannot run
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<String> files = InputFiles.expand(job.inputs(), sc.hadoopConfiguration());
-    OutputDir output = new OutputDir(job.output(), sc.hadoopConfiguration());
+    String root = InputFiles.location(job.output());
+    OutputDir output = new OutputDir(root, sc.hadoopConfiguration());
     output.prepare();
-    String settings = new TaskSettings(job.pipelineJson(), job.strict(), files, job.output(),
-        InputFiles.toBytes(sc.hadoopConfiguration()), job.tokenizer(), job.tokensPerShard()).toJson();
+    List<String> locations = files.stream().map(InputFiles::location).toList();
+    String settings = new TaskSettings(job.pipelineJson(), job.strict(), files, locations, root,
+        InputFiles.toBytes(sc.hadoopConfiguration()), job.tokenizer() == null ? null : InputFiles.location(job.tokenizer()),
+        job.tokensPerShard()).toJson();
     int n = files.size();
     JavaRDD<Integer> fileIndex = sc.parallelize(IntStream.range(0, n).boxed().toList(), n);
     List<Map<String, Long>> dedupCounters = new ArrayList<>();

@@ -13,10 +13,12 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * What every task needs, shipped to the executors as one JSON string: the pipeline file's text
- * (each task builds its own steps from it, so no step object is ever serialized), the input files,
- * the output folder and the driver's Hadoop settings.
+ * (each task builds its own steps from it, so no step object is ever serialized), the input files
+ * (as named in document ids) and where the executors find them (made absolute on the driver), the
+ * output folder (absolute or a URI) and the driver's Hadoop settings.
  */
-record TaskSettings(String pipelineJson, boolean strict, List<String> files, String output, byte[] hadoopConf,
+record TaskSettings(String pipelineJson, boolean strict, List<String> files, List<String> locations, String output,
+    byte[] hadoopConf,
     String tokenizer, long tokensPerShard) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +44,11 @@ record TaskSettings(String pipelineJson, boolean strict, List<String> files, Str
 
   ReaderOptions reader(PipelineConfig c) {
     return c.reader().withStrict(strict);
+  }
+
+  /** Opens input file {@code file} in a task. */
+  InputFiles.Reader open(int file, PipelineConfig c) {
+    return InputFiles.open(locations.get(file), files.get(file), reader(c), conf());
   }
 
   Configuration conf() {

@@ -31,7 +31,7 @@ import scala.Tuple3;
  * step code unchanged.
  */
 final class Tasks {
-  /** A job-local property (SparkContext.setLocalProperty) that fails the first attempt of a pass's tasks. */
+  /** A job-local property (SparkContext.setLocalProperty): the passes ("1", "2" or "1,2") whose tasks fail at their first attempt. */
   static final String FAIL_FIRST_ATTEMPT = "llmj.test.failFirstAttemptOfPass";
 
   private Tasks() {}
@@ -49,7 +49,7 @@ final class Tasks {
     List<Kind> kinds = TaskSettings.kinds(steps);
     int last = TaskSettings.lastDedup(kinds);
     List<Tuple3<Integer, Long, long[]>> out = new ArrayList<>();
-    try (InputFiles.Reader in = InputFiles.open(settings.files().get(file), settings.reader(config), settings.conf())) {
+    try (InputFiles.Reader in = settings.open(file, config)) {
       for (long position = 0; in.hasNext(); position++) {
         Document d = in.next();
         long id = Identity.of(file, position);
@@ -100,7 +100,7 @@ final class Tasks {
       Path scratch = output.scratch(attempt);
       Path rejectedDir = scratch.resolve("rejected");
       Path tokenDir = scratch.resolve("tokens").resolve(part);
-      try (InputFiles.Reader in = InputFiles.open(settings.files().get(file), settings.reader(config), settings.conf());
+      try (InputFiles.Reader in = settings.open(file, config);
           JsonlShardWriter jsonl = JsonlShardWriter.create(scratch, part, out.shardBytes(), out.compression());
           JsonlShardWriter rejected = out.writeRejected()
               ? JsonlShardWriter.create(rejectedDir, "rejected-" + part.substring(5), out.shardBytes(), out.compression())
@@ -189,12 +189,13 @@ final class Tasks {
   }
 
   /**
-   * Fault injection for the tests: with the job-local property {@value #FAIL_FIRST_ATTEMPT} set to
+   * Fault injection for the tests: with the job-local property {@value #FAIL_FIRST_ATTEMPT} naming
    * {@code pass}, the first attempt of every task of that pass fails.
    */
   private static void failFirstAttempt(int pass) {
     TaskContext task = TaskContext.get();
-    if (task != null && Integer.toString(pass).equals(task.getLocalProperty(FAIL_FIRST_ATTEMPT)) && task.attemptNumber() == 0) {
+    String passes = task == null ? null : task.getLocalProperty(FAIL_FIRST_ATTEMPT);
+    if (passes != null && List.of(passes.split(",")).contains(Integer.toString(pass)) && task.attemptNumber() == 0) {
       throw new IllegalStateException("injected failure of the first attempt of pass " + pass + ", partition "
           + task.partitionId());
     }

@@ -108,7 +108,6 @@ class SparkPrepareTest {
     SparkPrepare.Result r = SparkPrepare.run(spark, job);
     System.out.print(r.stats().toTable());
     SparkRuns.assertSameOutput(tmp.resolve("ref"), ref, tmp.resolve("spark"));
-    assertTrue(ref.step("exact_dedup").counters().get("unchecked_table_full") > 0, "the small table fills up");
-    assertTrue(ref.steps().get(ref.steps().size() - 1).droppedTotal() > 0, "the last exact_dedup drops what the full table let through");
+    assertTrue(ref.step("exact_dedup").counters().get("unchecked_table_full") >= 140, "the small table lets the copy through");
   }
 }
