@@ -110,7 +110,7 @@ public final class DistributedSteps {
   /**
    * The clusters of a graph given by its edges {@code (a[i], b[i])}, closed with the union-find
    * of the near-dedup step: {@code {members, firsts}}, each node that is not the smallest of its
-   * cluster beside that smallest node. Memory: about 40 bytes per node and the edge arrays.
+   * cluster beside that smallest node. Memory: about 40 bytes per node besides the edge arrays.
    */
   public static long[][] clusters(long[] a, long[] b) {
     if (a.length != b.length) throw new IllegalArgumentException("edge ends differ in length: " + a.length + " vs " + b.length);

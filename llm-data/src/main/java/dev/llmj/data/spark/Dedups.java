@@ -27,7 +27,7 @@ final class Dedups {
 
   /**
    * @param collectEdges near-dedup edge lists up to this size are closed on the driver with the
-   *     in-process union-find (about 60 bytes an edge there); larger ones on Spark
+   *     in-process union-find (at most about 200 bytes an edge there); larger ones on Spark
    */
   Dedups(JavaSparkContext sc, long collectEdges) {
     this.sc = sc;

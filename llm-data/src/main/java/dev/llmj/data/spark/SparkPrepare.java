@@ -53,8 +53,8 @@ public final class SparkPrepare {
    * @param strict stop at the first bad line or file instead of counting it
    * @param tokenizer a tokenizer path readable by every executor, or null for no token shards
    * @param tokensPerShard tokens per token shard, or 0 for the default
-   * @param collectEdges near-dedup edge lists up to this size are closed on the driver (about 60
-   *     bytes an edge there), larger ones on the cluster
+   * @param collectEdges near-dedup edge lists up to this size are closed on the driver (at most
+   *     about 200 bytes an edge there; an edge per near duplicate, about), larger ones on the cluster
    */
   public record Job(List<String> inputs, String output, String pipelineJson, boolean strict, String tokenizer,
       long tokensPerShard, long collectEdges) {
@@ -67,9 +67,9 @@ public final class SparkPrepare {
       if (collectEdges < 0) throw new IllegalArgumentException("collectEdges=" + collectEdges + " must be 0 or more");
     }
 
-    /** The default pipeline, no tokenizer, up to 10 million edges closed on the driver (~600 MB). */
+    /** The default pipeline, no tokenizer, up to 2 million edges closed on the driver (at most ~400 MB there). */
     public static Job of(List<String> inputs, String output) {
-      return new Job(inputs, output, "{}", false, null, 0, 10_000_000L);
+      return new Job(inputs, output, "{}", false, null, 0, 2_000_000L);
     }
 
     public Job withPipeline(String json) {
@@ -108,9 +108,10 @@ public final class SparkPrepare {
     OutputDir output = new OutputDir(root, sc.hadoopConfiguration());
     output.prepare();
     List<String> locations = files.stream().map(InputFiles::location).toList();
-    String settings = new TaskSettings(job.pipelineJson(), job.strict(), files, locations, root,
+    // Sent once per executor, not with every task: it lists every input file.
+    org.apache.spark.broadcast.Broadcast<String> settings = sc.broadcast(new TaskSettings(job.pipelineJson(), job.strict(), files, locations, root,
         InputFiles.toBytes(sc.hadoopConfiguration()), job.tokenizer() == null ? null : InputFiles.location(job.tokenizer()),
-        job.tokensPerShard()).toJson();
+        job.tokensPerShard()).toJson());
     int n = files.size();
     JavaRDD<Integer> fileIndex = sc.parallelize(IntStream.range(0, n).boxed().toList(), n);
     List<Map<String, Long>> dedupCounters = new ArrayList<>();
@@ -120,7 +121,7 @@ public final class SparkPrepare {
       JavaPairRDD<Long, Integer> losers;
       JavaRDD<Tuple3<Integer, Long, long[]>> keys = null;
       if (dedup) {
-        keys = fileIndex.flatMap(f -> Tasks.keys(TaskSettings.fromJson(settings), f).iterator())
+        keys = fileIndex.flatMap(f -> Tasks.keys(TaskSettings.fromJson(settings.value()), f).iterator())
             .persist(StorageLevel.MEMORY_AND_DISK());
         losers = new Dedups(sc, job.collectEdges()).settle(steps, keys, dedupCounters);
       } else {
@@ -133,10 +134,11 @@ public final class SparkPrepare {
         int f = fs.next();
         List<Tuple2<Long, Integer>> mine = new ArrayList<>();
         ls.forEachRemaining(t -> mine.add(t._2()));
-        return List.of(Tasks.write(TaskSettings.fromJson(settings), f, mine).toJson()).iterator();
+        return List.of(Tasks.write(TaskSettings.fromJson(settings.value()), f, mine).toJson()).iterator();
       }).collect();
       if (keys != null) keys.unpersist(false);
       losers.unpersist(false);
+      settings.destroy();
       PartitionCounts total = PartitionCounts.empty(steps.size());
       for (String c : counts) total = total.plus(PartitionCounts.fromJson(c));
       List<Map<String, Long>> counters = new ArrayList<>();
