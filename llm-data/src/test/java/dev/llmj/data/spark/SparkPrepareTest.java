@@ -70,7 +70,7 @@ class SparkPrepareTest {
   }
 
   @Test
-  void parquetWithATextColumnGivesTheTextsOfTheSameDocumentsAsJsonl(@TempDir Path tmp) throws IOException {
+  void parquetThroughHadoopUrisGivesTheTextsOfTheSameDocumentsAsJsonl(@TempDir Path tmp) throws IOException {
     List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
     List<String> texts = new java.util.ArrayList<>();
     try (dev.llmj.data.io.CorpusReader r = dev.llmj.data.io.Corpus.read(SparkRuns.SOTU)) {
@@ -84,8 +84,10 @@ class SparkPrepareTest {
         .add("year", org.apache.spark.sql.types.DataTypes.IntegerType);
     spark.createDataFrame(rows, schema).coalesce(1).write().parquet(tmp.resolve("parquet").toString());
     PipelineStats ref = SparkRuns.inProcess(List.of(SparkRuns.SOTU), "{}", tmp.resolve("ref"));
+    // Through Hadoop's file system API, as for hdfs:// or s3a://: file: URIs for the input glob and the output.
     SparkPrepare.Result r = SparkPrepare.run(spark,
-        SparkPrepare.Job.of(List.of(tmp.resolve("parquet") + "/*.parquet"), tmp.resolve("spark").toString()));
+        SparkPrepare.Job.of(List.of(tmp.resolve("parquet").toUri() + "*.parquet"), tmp.resolve("spark").toUri().toString()));
+    assertTrue(Files.exists(tmp.resolve("spark").resolve(OutputDir.SUCCESS)));
     com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     List<String> want = new java.util.ArrayList<>();
     for (String line : SparkRuns.lines(tmp.resolve("ref"), "part")) want.add(json.readTree(line).get("text").asText());
