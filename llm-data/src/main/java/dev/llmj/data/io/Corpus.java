@@ -33,6 +33,16 @@ public final class Corpus {
     return new CorpusReader(Inputs.expand(inputs), options);
   }
 
+  /**
+   * Reads one stream the caller opened (a file on another file system, say) as {@link #read(List,
+   * ReaderOptions)} reads a file called {@code name}: the format and compression come from the
+   * name, which also names the documents ({@code name:line}) and the problems. The reader closes
+   * the stream.
+   */
+  public static CorpusReader read(String name, java.io.InputStream in, ReaderOptions options) {
+    return new CorpusReader(name, in, options);
+  }
+
   /** {@link #read(List, ReaderOptions)} with {@link ReaderOptions#defaults()}. */
   public static CorpusReader read(Path... inputs) {
     return read(List.of(inputs), ReaderOptions.defaults());

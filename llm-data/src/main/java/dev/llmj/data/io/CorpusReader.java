@@ -23,6 +23,9 @@ public final class CorpusReader implements CloseableIterator<Document> {
   }
 
   private final List<Path> files;
+  /** Opens the file at an index; the files themselves unless the caller opened a stream. */
+  private final java.util.function.IntFunction<InputStream> streams;
+  private final List<String> names;
   private final ReaderOptions options;
   private final InputProblems problems;
   private final long[] bytes = new long[1];
@@ -34,6 +37,23 @@ public final class CorpusReader implements CloseableIterator<Document> {
 
   CorpusReader(List<Path> files, ReaderOptions options) {
     this.files = List.copyOf(files);
+    this.names = this.files.stream().map(Path::toString).toList();
+    this.streams = i -> {
+      try {
+        return Files.newInputStream(this.files.get(i));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("Cannot open input " + this.files.get(i) + ": " + e, e);
+      }
+    };
+    this.options = options;
+    this.problems = new InputProblems(options.strict());
+  }
+
+  /** One stream the caller opened, read as a file called {@code name}. */
+  CorpusReader(String name, InputStream in, ReaderOptions options) {
+    this.files = List.of();
+    this.names = List.of(name);
+    this.streams = i -> in;
     this.options = options;
     this.problems = new InputProblems(options.strict());
   }
@@ -60,8 +80,8 @@ public final class CorpusReader implements CloseableIterator<Document> {
   public boolean hasNext() {
     while (pending == null) {
       if (unit == null) {
-        if (nextFile >= files.size()) return false;
-        unit = openFile(files.get(nextFile++));
+        if (nextFile >= names.size()) return false;
+        unit = openFile(nextFile++);
         if (unit == null) continue;
       }
       try {
@@ -105,18 +125,14 @@ public final class CorpusReader implements CloseableIterator<Document> {
     };
   }
 
-  private Unit openFile(Path file) {
-    InputStream raw;
+  private Unit openFile(int index) {
+    InputStream raw = streams.apply(index);
+    String name = names.get(index);
     try {
-      raw = Files.newInputStream(file);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot open input " + file + ": " + e, e);
-    }
-    try {
-      return open(file.toString(), raw);
+      return open(name, raw);
     } catch (IOException e) {
       closeQuietly(raw);
-      problems.report("corrupt_input", file.toString(), 0, JsonlUnit.firstLine(e.getMessage()));
+      problems.report("corrupt_input", name, 0, JsonlUnit.firstLine(e.getMessage()));
       return null;
     }
   }
@@ -167,6 +183,6 @@ public final class CorpusReader implements CloseableIterator<Document> {
   @Override
   public void close() {
     closeUnit();
-    nextFile = files.size();
+    nextFile = names.size();
   }
 }

@@ -25,11 +25,13 @@ public final class InputProblems {
   private final List<Problem> examples = new ArrayList<>();
   private final boolean strict;
 
-  InputProblems(boolean strict) {
+  /** @param strict when true, {@link #report} throws instead of counting */
+  public InputProblems(boolean strict) {
     this.strict = strict;
   }
 
-  void report(String kind, String file, long line, String message) {
+  /** Counts a problem, or throws {@link IllegalArgumentException} naming it when strict. */
+  public void report(String kind, String file, long line, String message) {
     Problem p = new Problem(kind, file, line, message);
     if (strict) {
       throw new IllegalArgumentException("Bad input (strict mode): " + p + "; fix the input, or turn strict mode off to skip and count bad records");

@@ -8,6 +8,7 @@ import java.util.Map;
  * earlier one. The first occurrence survives.
  */
 final class ExactDedupStep implements KeyedStep {
+  static final String REASON = "exact_duplicate";
   private final ExactDedupConfig config;
   private HashSet128 seen;
   private long unchecked;
@@ -38,7 +39,7 @@ final class ExactDedupStep implements KeyedStep {
   public Verdict apply(Document doc, Object key) {
     if (seen == null) startPass();
     long[] h = (long[]) key;
-    if (seen.contains(h[0], h[1])) return Verdict.drop("exact_duplicate");
+    if (seen.contains(h[0], h[1])) return Verdict.drop(REASON);
     if (seen.size() >= config.maxDocuments()) {
       unchecked++;
     } else {
@@ -69,7 +70,15 @@ final class ExactDedupStep implements KeyedStep {
 
   @Override
   public Map<String, Long> counters() {
-    return Map.of("distinct", seen == null ? 0L : (long) seen.size(), "unchecked_table_full", unchecked);
+    return counters(seen == null ? 0L : seen.size(), unchecked);
+  }
+
+  static Map<String, Long> counters(long distinct, long unchecked) {
+    return Map.of("distinct", distinct, "unchecked_table_full", unchecked);
+  }
+
+  long maxDocuments() {
+    return config.maxDocuments();
   }
 
   /** Open-addressing set of 128-bit values; 17 bytes a slot, load at most 1/2. */

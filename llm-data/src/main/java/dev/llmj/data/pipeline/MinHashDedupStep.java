@@ -14,12 +14,12 @@ import java.util.Map;
  * union-find parent.
  */
 final class MinHashDedupStep implements TwoPassStep {
+  static final String REASON = "near_duplicate";
   private final MinHashConfig config;
   final int[] mulA; // package-private for the reference signature in the tests
   final int[] addB;
   private LongIntMap buckets;
-  private int[] parent;
-  private int indexed;
+  private UnionFind sets;
   private int ordinal;
   private boolean resolved;
   private long clusters;
@@ -51,8 +51,7 @@ final class MinHashDedupStep implements TwoPassStep {
 
   void startIndexing() {
     buckets = new LongIntMap(1 << 14);
-    parent = new int[1 << 12];
-    indexed = 0;
+    sets = new UnionFind();
     resolved = false;
   }
 
@@ -127,13 +126,11 @@ final class MinHashDedupStep implements TwoPassStep {
   @Override
   public void index(Object key) {
     if (resolved) startIndexing();
-    int doc = indexed++;
-    if (doc == parent.length) parent = Arrays.copyOf(parent, doc * 2);
-    parent[doc] = doc;
+    int doc = sets.add();
     if (key == null) return;
     for (long k : (long[]) key) {
       int other = buckets.putIfAbsent(k, doc);
-      if (other != LongIntMap.MISSING) union(other, doc);
+      if (other != LongIntMap.MISSING) sets.union(other, doc);
     }
   }
 
@@ -141,8 +138,9 @@ final class MinHashDedupStep implements TwoPassStep {
   public void resolve() {
     clusters = 0;
     clustered = 0;
+    int indexed = sets.size();
     int[] size = new int[indexed];
-    for (int i = 0; i < indexed; i++) size[find(i)]++;
+    for (int i = 0; i < indexed; i++) size[sets.find(i)]++;
     for (int i = 0; i < indexed; i++) {
       if (size[i] > 1) {
         clusters++;
@@ -157,32 +155,24 @@ final class MinHashDedupStep implements TwoPassStep {
   public Verdict apply(Document doc) {
     if (!resolved) throw new IllegalStateException("minhash_dedup used before its indexing pass; run it inside a Pipeline");
     int doc0 = ordinal++;
-    if (doc0 >= indexed) {
-      throw new IllegalStateException("minhash_dedup saw more documents (" + ordinal + ") than it indexed (" + indexed
+    if (doc0 >= sets.size()) {
+      throw new IllegalStateException("minhash_dedup saw more documents (" + ordinal + ") than it indexed (" + sets.size()
           + "); the input or an earlier step changed between passes");
     }
-    return find(doc0) == doc0 ? Verdict.keep(doc) : Verdict.drop("near_duplicate");
+    return sets.find(doc0) == doc0 ? Verdict.keep(doc) : Verdict.drop(REASON);
   }
 
   /** Cluster representative (the smallest ordinal in the cluster) of document {@code i}. */
   int find(int i) {
-    while (parent[i] != i) {
-      parent[i] = parent[parent[i]];
-      i = parent[i];
-    }
-    return i;
-  }
-
-  private void union(int a, int b) {
-    int ra = find(a);
-    int rb = find(b);
-    if (ra == rb) return;
-    if (ra < rb) parent[rb] = ra;
-    else parent[ra] = rb;
+    return sets.find(i);
   }
 
   @Override
   public Map<String, Long> counters() {
-    return Map.of("clusters", clusters, "documents_in_clusters", clustered);
+    return counters(clusters, clustered);
+  }
+
+  static Map<String, Long> counters(long clusters, long documentsInClusters) {
+    return Map.of("clusters", clusters, "documents_in_clusters", documentsInClusters);
   }
 }

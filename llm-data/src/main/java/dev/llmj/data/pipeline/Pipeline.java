@@ -432,7 +432,7 @@ public final class Pipeline {
   /** Marks a key that was not computed ahead. */
   private static final Object NO_KEY = new Object();
 
-  private static Verdict apply(Step step, Document doc) {
+  static Verdict apply(Step step, Document doc) {
     try {
       return checked(step.apply(doc));
     } catch (RuntimeException e) {
@@ -453,11 +453,11 @@ public final class Pipeline {
     return v;
   }
 
-  private static IllegalStateException failure(Step step, Document doc, RuntimeException e) {
+  static IllegalStateException failure(Step step, Document doc, RuntimeException e) {
     return new IllegalStateException("Step '" + step.name() + "' failed on document " + doc.id() + ": " + e.getMessage(), e);
   }
 
-  private static Document annotate(Document doc, String step, String reason) {
+  static Document annotate(Document doc, String step, String reason) {
     Map<String, String> meta = new HashMap<>(doc.metadata());
     meta.put("drop_step", step);
     meta.put("drop_reason", reason);

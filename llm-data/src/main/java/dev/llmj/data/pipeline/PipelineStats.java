@@ -26,13 +26,19 @@ public final class PipelineStats {
 
   PipelineStats(long documentsRead, long documentsWritten, long bytesRead, double seconds, int passes,
       InputProblems problems, List<StepStats> steps) {
+    this(documentsRead, documentsWritten, bytesRead, seconds, passes, problems == null ? Map.of() : problems.counts(),
+        problems == null ? List.of() : problems.examples(), steps);
+  }
+
+  PipelineStats(long documentsRead, long documentsWritten, long bytesRead, double seconds, int passes,
+      Map<String, Long> problemCounts, List<InputProblems.Problem> problemExamples, List<StepStats> steps) {
     this.documentsRead = documentsRead;
     this.documentsWritten = documentsWritten;
     this.bytesRead = bytesRead;
     this.seconds = seconds;
     this.passes = passes;
-    this.problemCounts = problems == null ? Map.of() : Map.copyOf(problems.counts());
-    this.problemExamples = problems == null ? List.of() : List.copyOf(problems.examples());
+    this.problemCounts = Map.copyOf(problemCounts);
+    this.problemExamples = List.copyOf(problemExamples);
     this.steps = List.copyOf(steps);
   }
 

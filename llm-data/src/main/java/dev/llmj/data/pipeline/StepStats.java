@@ -27,6 +27,16 @@ public final class StepStats {
     dropped.merge(reason, 1L, Long::sum);
   }
 
+  /** Adds counts made elsewhere: {@code kept} documents kept and the drops per reason. */
+  void add(long keptMore, Map<String, Long> droppedMore) {
+    seen += keptMore;
+    kept += keptMore;
+    droppedMore.forEach((reason, n) -> {
+      seen += n;
+      dropped.merge(reason, n, Long::sum);
+    });
+  }
+
   void addNanos(long n) {
     nanos += n;
   }

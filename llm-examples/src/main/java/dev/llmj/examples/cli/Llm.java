@@ -44,7 +44,9 @@ public final class Llm {
     // The Vector API that the softmax, norm and loss loops use is an incubator module in Java 17 and
     // only counts at start-up, so the tool starts itself again with it (-Dllmj.relaunch=false skips
     // this). OpenBLAS's core type needs nothing here: llm-kernels sets it before ND4J loads OpenBLAS.
-    java.util.Optional<java.util.List<String>> again = StartupCheck.relaunchCommand();
+    // prepare --engine spark starts itself again with Spark's jars when they are not on the class path.
+    java.util.Optional<java.util.List<String>> again = SparkJars.relaunchCommand(args);
+    if (again.isEmpty()) again = StartupCheck.relaunchCommand();
     if (again.isPresent()) {
       Process child = new ProcessBuilder(again.get()).inheritIO().start();
       Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));

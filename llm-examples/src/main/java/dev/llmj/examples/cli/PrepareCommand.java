@@ -9,6 +9,7 @@ import dev.llmj.data.pipeline.Pipeline;
 import dev.llmj.data.pipeline.PipelineConfig;
 import dev.llmj.data.pipeline.PipelineStats;
 import dev.llmj.data.shard.TokenShardSink;
+import dev.llmj.data.spark.SparkPrepare;
 import dev.llmj.data.shard.TokenShards;
 import dev.llmj.data.tokenizer.Tokenizer;
 import dev.llmj.data.tokenizer.Tokenizers;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  * java -jar llm.jar prepare --input mail/*.jsonl.gz books/ --output clean/ --config pipeline.json
  * java -jar llm.jar prepare --input mail/ --output clean/ --tokenizer tok/tokenizer.json   # + clean/tokens/
+ * java -jar llm.jar prepare --engine spark --master 'local[2]' --input web/*.parquet --output clean/
  * </pre>
  */
 @Command(
@@ -46,11 +48,21 @@ public final class PrepareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--input", arity = "1..*", required = true, paramLabel = "PATH",
-      description = "Files, folders or globs: .txt, .jsonl, tar, optionally .gz/.bz2/.xz/.zst.")
-  List<Path> inputs;
+      description = "Files, folders or globs: .txt, .jsonl, tar, optionally .gz/.bz2/.xz/.zst;"
+          + " with --engine spark also .parquet and Hadoop URIs (hdfs://, s3a://).")
+  List<String> inputs;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for shards and stats.json.")
-  Path output;
+  @Option(names = "--output", required = true, paramLabel = "DIR",
+      description = "Folder for shards and stats.json (with --engine spark: empty or new, or a Hadoop URI).")
+  String output;
+
+  @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE",
+      description = "local (this process, default) or spark (Apache Spark: the same output, one task per input file).")
+  String engine;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "With --engine spark: the Spark master, e.g. 'local[2]'; default: the one spark-submit sets.")
+  String master;
 
   @Option(names = "--config", paramLabel = "FILE", description = "Pipeline JSON (reader, steps, output); default: the default pipeline.")
   Path config;
@@ -76,6 +88,15 @@ public final class PrepareCommand implements Callable<Integer> {
     if (tokensOnly && tokenizer == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tokens-only needs --tokenizer PATH");
     }
+    if (!engine.equals("local") && !engine.equals("spark")) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine is '" + engine + "'; use local or spark");
+    }
+    if (engine.equals("spark")) return onSpark();
+    if (master != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--master needs --engine spark");
+    }
+    Path output = Path.of(this.output);
+    List<Path> inputs = this.inputs.stream().map(Path::of).toList();
     Tokenizer tok = tokenizer == null ? null : Tokenizers.load(tokenizer);
     PipelineConfig cfg = config == null ? PipelineConfig.defaults() : PipelineConfig.fromFile(config);
     ReaderOptions reader = cfg.reader().withStrict(strict);
@@ -112,6 +133,36 @@ public final class PrepareCommand implements Callable<Integer> {
           tokenStats.tokens(), (double) tokenStats.bytes() / Math.max(1, tokenStats.tokens()), output.resolve("tokens"));
     }
     o.println("stats: " + output.resolve("stats.json"));
+    o.flush();
+    return 0;
+  }
+
+  /** The same run on Apache Spark; the pipeline file goes to the executors as its text. */
+  private int onSpark() throws IOException {
+    if (tokensOnly) throw new UnsupportedOperationException("--tokens-only is not supported with --engine spark; drop it");
+    if (!SparkJars.sparkPresent()) throw new IllegalStateException(SparkJars.missingMessage());
+    String json = config == null ? "{}" : Files.readString(config);
+    dev.llmj.data.pipeline.PipelineConfig.fromJson(json, config == null ? "default pipeline" : config.toString());
+    SparkPrepare.Job job = SparkPrepare.Job.of(inputs, output).withPipeline(json).withStrict(strict)
+        .withTokenizer(tokenizer == null ? null : tokenizer.toString(), shardTokens == null ? 0 : shardTokens);
+    // Spark's and Hadoop's start-up chatter at INFO hides the report; -D on the command line overrides this.
+    for (String quiet : List.of("org.apache.spark", "org.sparkproject", "org.apache.hadoop")) {
+      String key = "org.slf4j.simpleLogger.log." + quiet;
+      if (System.getProperty(key) == null) System.setProperty(key, "warn");
+    }
+    org.apache.spark.sql.SparkSession.Builder b = org.apache.spark.sql.SparkSession.builder().appName("llm prepare");
+    if (master != null) b.master(master);
+    org.apache.spark.sql.SparkSession spark = b.getOrCreate();
+    SparkPrepare.Result r;
+    try {
+      r = SparkPrepare.run(spark, job);
+    } finally {
+      spark.stop();
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    o.print(r.stats().toTable());
+    if (tokenizer != null) o.printf(java.util.Locale.ROOT, "tokens: %,d in %s/tokens/part-*%n", r.tokens(), output);
+    o.println("stats: " + output + "/stats.json");
     o.flush();
     return 0;
   }

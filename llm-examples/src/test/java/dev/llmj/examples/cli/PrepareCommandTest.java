@@ -56,12 +56,7 @@ class PrepareCommandTest {
 
   @Test
   void tokenizerWritesTokenShardsOfTheKeptDocuments() throws Exception {
-    java.util.List<String> sample = new java.util.ArrayList<>();
-    try (CorpusReader r = Corpus.read(SPAM)) {
-      while (r.hasNext() && sample.size() < 40) sample.add(r.next().text());
-    }
-    dev.llmj.data.tokenizer.BpeTokenizer tok = new dev.llmj.data.tokenizer.BpeTrainer(
-        dev.llmj.data.tokenizer.BpeTrainer.Config.of(400).withThreads(1)).train(sample.stream());
+    dev.llmj.data.tokenizer.BpeTokenizer tok = smallTokenizer();
     Path tokFile = dir.resolve("tokenizer.json");
     tok.save(tokFile);
     Path out = dir.resolve("out");
@@ -91,6 +86,46 @@ class PrepareCommandTest {
     assertFalse(Files.exists(only.resolve("part-00000.jsonl.gz")));
     assertArrayEquals(all, tokens(only.resolve("tokens")));
     assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", SPAM.toString(), "--output", dir.resolve("o4").toString(), "--tokens-only"));
+  }
+
+  @Test
+  void sparkEngineWritesTheSameDocumentsAndTokens() throws Exception {
+    Path tokFile = dir.resolve("tokenizer.json");
+    smallTokenizer().save(tokFile);
+    Path moby = SPAM.resolveSibling("moby-dick.jsonl.gz");
+    Path local = dir.resolve("local");
+    Path spark = dir.resolve("spark");
+    assertEquals(0, Llm.run("prepare", "--input", SPAM.toString(), moby.toString(), "--output", local.toString(), "--tokenizer",
+        tokFile.toString()));
+    assertEquals(0, Llm.run("prepare", "--engine", "spark", "--master", "local[2]", "--input", SPAM.toString(), moby.toString(),
+        "--output", spark.toString(), "--tokenizer", tokFile.toString()));
+    assertEquals(texts(local, "part-00000.jsonl.gz"), texts(spark, "part-00000-00000.jsonl.gz", "part-00001-00000.jsonl.gz"));
+    int[] sparkTokens = java.util.stream.IntStream.concat(java.util.Arrays.stream(tokens(spark.resolve("tokens/part-00000"))),
+        java.util.Arrays.stream(tokens(spark.resolve("tokens/part-00001")))).toArray();
+    assertArrayEquals(tokens(local.resolve("tokens")), sparkTokens, "token shards per input file, concatenated");
+    assertTrue(Files.exists(spark.resolve("_SUCCESS")));
+    assertEquals(Llm.EXIT_USAGE, Llm.run("prepare", "--input", SPAM.toString(), "--output", dir.resolve("o5").toString(),
+        "--master", "local[2]"));
+  }
+
+  /** A 400-token BPE tokenizer trained on the first 40 spam mails. */
+  private static dev.llmj.data.tokenizer.BpeTokenizer smallTokenizer() {
+    java.util.List<String> sample = new java.util.ArrayList<>();
+    try (CorpusReader r = Corpus.read(SPAM)) {
+      while (r.hasNext() && sample.size() < 40) sample.add(r.next().text());
+    }
+    return new dev.llmj.data.tokenizer.BpeTrainer(dev.llmj.data.tokenizer.BpeTrainer.Config.of(400).withThreads(1))
+        .train(sample.stream());
+  }
+
+  private static java.util.List<String> texts(Path dir, String... shards) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String s : shards) {
+      try (CorpusReader r = Corpus.read(dir.resolve(s))) {
+        while (r.hasNext()) out.add(r.next().text());
+      }
+    }
+    return out;
   }
 
   /** Every token of the shard directory, shards in index order. */
