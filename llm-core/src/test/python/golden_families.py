@@ -26,29 +26,12 @@ Run: /usr/bin/python3 llm-core/src/test/python/golden_families.py
 import json
 import math
 import os
-import struct
 
 import torch
 
+from make_golden import write_safetensors  # the same folder
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "golden", "families")
-
-
-def write_safetensors(path, tensors, metadata=None):
-    header, blobs, offset = ({"__metadata__": metadata} if metadata else {}), [], 0
-    for name, t in tensors.items():
-        t = t.contiguous()
-        dtype = {torch.float32: "F32", torch.int32: "I32"}[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 def head_dim(cfg):
