@@ -1,6 +1,7 @@
 package dev.llmj.kernels;
 
 import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.ReferenceAttention;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +26,8 @@ final class FlashAttention implements AttentionKernel {
 
   private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
+  private static final AttentionKernel WINDOWED = new ReferenceAttention();
+
   private final ForkJoinPool pool;
   private final int isaCap;
 
@@ -44,8 +47,11 @@ final class FlashAttention implements AttentionKernel {
   }
 
   @Override
-  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
+  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale) {
     AttentionDims dims = AttentionDims.of(q, k, v);
+    if (AttentionKernel.windowed(causal, window, dims.tk())) {
+      return WINDOWED.forward(q, k, v, causal, window, scale);
+    }
     if (q.dataType() == DataType.DOUBLE) {
       return ExactAttention.forward(dims, q, k, v, causal, scale);
     }
@@ -77,8 +83,11 @@ final class FlashAttention implements AttentionKernel {
 
   @Override
   public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
-      boolean causal, double scale) {
+      boolean causal, int window, double scale) {
     AttentionDims dims = AttentionDims.of(q, k, v);
+    if (AttentionKernel.windowed(causal, window, dims.tk())) {
+      return WINDOWED.backward(q, k, v, out, lse, dOut, causal, window, scale);
+    }
     requireShape("out", out, dims.queryShape());
     requireShape("dOut", dOut, dims.queryShape());
     requireShape("lse", lse, dims.lseShape());
