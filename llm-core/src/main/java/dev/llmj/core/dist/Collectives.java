@@ -16,10 +16,10 @@ import java.util.ServiceLoader;
  * <pre>{@code
  * int status = 1;
  * try {
- *   new Trainer...run();                       // the trainer asks Collectives.world() itself
+ *   lm.trainer(cfg).train(data).collective(Collectives.world()).build().run();
  *   status = 0;
  * } finally {
- *   Collectives.exit(status);                  // finishes the job, or ends every rank after a failure
+ *   Collectives.exit(status);                  // leaves the job, or ends every rank after a failure
  * }
  * }</pre>
  */
