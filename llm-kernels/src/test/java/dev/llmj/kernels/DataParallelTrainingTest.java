@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmj.core.dist.Collectives;
 import dev.llmj.core.io.Checkpoint;
 import dev.llmj.core.io.CheckpointManager;
+import dev.llmj.kernels.mpi.MpiCollectiveProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,11 +48,8 @@ class DataParallelTrainingTest {
 
   @BeforeAll
   static void requireOpenMpi(@TempDir Path tmp) throws IOException {
-    Assumptions.assumeTrue(onPath("mpirun"), "mpirun is not on the PATH: install Open MPI ("
-        + Collectives.INSTALL + ") to run the multi-process tests");
-    String lib = "mpi/" + org.bytedeco.javacpp.Loader.getPlatform() + "/" + System.mapLibraryName("jniLlmjMpi");
-    Assumptions.assumeTrue(DataParallelTrainingTest.class.getResource("/dev/llmj/kernels/" + lib) != null,
-        "this build has no Open MPI binding (" + lib + "): libopenmpi-dev's headers were missing when it was built");
+    Optional<String> missing = MpiCollectiveProvider.unavailableReason();
+    Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElseThrow() + "; the multi-process tests are skipped");
     shards = TinyCorpus.write(tmp.resolve("shards"));
   }
 
@@ -65,7 +63,7 @@ class DataParallelTrainingTest {
     assertSameRun(single, ranks, "2 ranks against grad_accum=2", 0, 0);
 
     Process p = start(2, killed, "1", "kill=1:6");
-    assertTrue(p.waitFor(JOB_SECONDS, TimeUnit.SECONDS), "the job did not end after rank 1 was killed: " + log(killed));
+    assertTrue(ended(p), "the job did not end after rank 1 was killed: " + log(killed));
     long ended = System.currentTimeMillis();
     long killedAt = Long.parseLong(Files.readString(killed.resolve("killed-at")).trim());
     System.out.printf("job of 2 ranks ended %.1f s after rank 1 was killed, status %d%n", (ended - killedAt) / 1e3,
@@ -110,7 +108,7 @@ class DataParallelTrainingTest {
     Path run = tmp.resolve("run");
     long t0 = System.nanoTime();
     Process p = start(2, run, "1", "shards=1:" + broken);
-    assertTrue(p.waitFor(JOB_SECONDS, TimeUnit.SECONDS), "the job did not end: " + log(run));
+    assertTrue(ended(p), "the job did not end: " + log(run));
     System.out.printf("job with an unreadable shard on rank 1 ended after %.1f s with status %d%n",
         (System.nanoTime() - t0) / 1e9, p.exitValue());
     assertNotEquals(0, p.exitValue(), log(run));
@@ -138,8 +136,18 @@ class DataParallelTrainingTest {
   }
 
   private static void finish(Process p, Path run) throws Exception {
-    assertTrue(p.waitFor(JOB_SECONDS, TimeUnit.SECONDS), "job did not finish: " + log(run));
+    assertTrue(ended(p), "job did not finish: " + log(run));
     assertEquals(0, p.exitValue(), "job failed: " + log(run));
+  }
+
+  /** Waits up to {@link #JOB_SECONDS}; a job still running then is killed, ranks included, and false returned. */
+  private static boolean ended(Process p) throws InterruptedException {
+    if (p.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
+      return true;
+    }
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    return false;
   }
 
   /** Same final checkpoint, losses and validation losses, bitwise when the tolerances are 0. */
@@ -210,12 +218,6 @@ class DataParallelTrainingTest {
       }
     }
     return out;
-  }
-
-  private static boolean onPath(String program) {
-    String path = System.getenv("PATH");
-    return path != null && Arrays.stream(path.split(java.io.File.pathSeparator))
-        .anyMatch(d -> Files.isExecutable(Path.of(d, program)));
   }
 
   private static String log(Path run) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmj.core.dist.Collectives;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,15 @@ class MpiMissingTest {
         tmp.resolve("no-shards").toString(), tmp.resolve("run").toString(), "1"));
     pb.environment().put("OMPI_COMM_WORLD_SIZE", "2");
     pb.environment().put("OMPI_COMM_WORLD_RANK", "0");
-    pb.redirectErrorStream(true);
+    Path log = tmp.resolve("job.log");
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(ended, "the process did not end: " + out);
     System.out.println("exit status " + p.exitValue() + ": " + out.lines().filter(l -> l.contains("Open MPI"))
         .findFirst().orElse(out));
     assertNotEquals(0, p.exitValue(), out);
