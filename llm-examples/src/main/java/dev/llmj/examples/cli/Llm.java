@@ -52,8 +52,16 @@ public final class Llm {
       System.exit(child.waitFor());
     }
     // One rank of several (mpirun, srun): leaves the job on success, and on a failure ends every rank
-    // rather than leaving them waiting for this one.
-    Collectives.exit(run(args));
+    // rather than leaving them waiting for this one; errors picocli does not handle (OutOfMemoryError) too.
+    int status = EXIT_FAILURE;
+    try {
+      status = run(args);
+    } catch (Throwable t) {
+      System.err.print(Collectives.rankLabel());
+      t.printStackTrace();
+    } finally {
+      Collectives.exit(status);
+    }
   }
 
   /** Runs the tool and returns its exit code; used by tests without exiting the JVM. */
