@@ -131,6 +131,8 @@ class DataParallelTrainingTest {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
     pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    // Containers often forbid the cross-process reads (CMA) of Open MPI's shared-memory transport; copy instead.
+    pb.environment().put("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(run.resolve("job.log").toFile()));
     return pb.start();
   }

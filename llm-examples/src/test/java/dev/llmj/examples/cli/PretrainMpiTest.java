@@ -54,6 +54,8 @@ class PretrainMpiTest {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
     pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    // Containers often forbid the cross-process reads (CMA) of Open MPI's shared-memory transport; copy instead.
+    pb.environment().put("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
     Process p = pb.start();
     boolean ended = p.waitFor(180, TimeUnit.SECONDS);
     String out = Files.readString(log, StandardCharsets.UTF_8);
