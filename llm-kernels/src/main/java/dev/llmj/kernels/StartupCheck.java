@@ -1,5 +1,6 @@
 package dev.llmj.kernels;
 
+import dev.llmj.core.dist.Collectives;
 import dev.llmj.core.simd.FloatMath;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +39,13 @@ public final class StartupCheck {
   /**
    * This JVM's command line with {@link #missingJvmOptions()} added after the executable, for a tool that
    * starts itself again; empty when nothing is missing, when {@value #RELAUNCH_PROPERTY} is
-   * {@code false}, or where the platform does not report the command line (Linux does).
+   * {@code false}, where the platform does not report the command line (Linux does), or when {@code mpirun}
+   * or {@code srun} started this JVM as one of several ranks: the launcher watches and signals the process
+   * it started, so that one must do the work (add the options to the launched command instead).
    */
   public static Optional<List<String>> relaunchCommand() {
     List<String> missing = missingJvmOptions();
-    if (missing.isEmpty() || "false".equals(System.getProperty(RELAUNCH_PROPERTY))) {
+    if (missing.isEmpty() || "false".equals(System.getProperty(RELAUNCH_PROPERTY)) || Collectives.launchedAsRank()) {
       return Optional.empty();
     }
     ProcessHandle.Info info = ProcessHandle.current().info();

@@ -3,6 +3,8 @@ package dev.llmj.core.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmj.core.dist.Collective;
+import dev.llmj.core.dist.Collectives;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
 import dev.llmj.core.train.TrainConfig;
@@ -42,6 +44,9 @@ import java.util.List;
  * </pre>
  *
  * Unknown keys are errors that name the file and list the valid keys.
+ *
+ * <p>Started by {@code mpirun -np W} (or {@code srun}), every rank runs the same file and the run is data
+ * parallel ({@link Collectives#world()}, {@link Trainer.Builder#collective}); rank 0 writes the run folder.
  */
 public final class PretrainRun {
 
@@ -135,6 +140,7 @@ public final class PretrainRun {
    * @throws IllegalArgumentException for a model whose vocabulary is smaller than the shards'
    */
   public TrainResult run() throws IOException {
+    Collective world = Collectives.world();
     StrictJson data = section("data");
     Path shards = resolve(runFile, data.requiredString("shards"));
     PackingConfig packing = PackingConfig.of(train.seqLen(), train.microBatch())
@@ -145,7 +151,7 @@ public final class PretrainRun {
     PackingIterator iterator = PackingIterator.open(shards, packing);
 
     LanguageModel lm = initialModel(iterator.vocabSize());
-    if (!resuming) {
+    if (!resuming && world.rank() == 0) {
       Files.createDirectories(output);
       ObjectNode copy = run.deepCopy();
       copy.put("output", output.toString());
@@ -158,6 +164,7 @@ public final class PretrainRun {
         .validation(iterator.validation(), bytesPerToken)
         .checkpoints(output.resolve("checkpoints"))
         .metrics(output.resolve("metrics.jsonl"))
+        .collective(world)
         .build()
         .run();
   }

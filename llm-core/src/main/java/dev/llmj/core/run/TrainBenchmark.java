@@ -1,5 +1,7 @@
 package dev.llmj.core.run;
 
+import dev.llmj.core.dist.Collective;
+import dev.llmj.core.dist.Collectives;
 import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.core.model.ModelConfig;
@@ -21,6 +23,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the median step time after the warm-up steps, tokens per second, and the model FLOP utilization against
  * a given peak. {@code llm bench train} is this class; the PyTorch script {@code benchmarks/pytorch/train_gpt.py}
  * measures the same model the same way.
+ *
+ * <p>Started as W ranks ({@code mpirun -np W}), it trains data-parallel with the same global batch, each
+ * rank taking {@code batch / W} sequences, and also times the all-reduce of the gradient alone.
  *
  * <pre>{@code
  * TrainBenchmark.Result r = TrainBenchmark.run(TrainBenchmark.Config.defaults().withThreads(4));
@@ -112,8 +117,10 @@ public final class TrainBenchmark {
    *
    * @param config what ran
    * @param stepMillis each step's milliseconds after the warm-up ones
+   * @param ranks processes that trained together (1: one process)
+   * @param allReduceMillis median time of one all-reduce of the whole gradient, after training (0 for one rank)
    */
-  public record Result(Config config, double[] stepMillis) {
+  public record Result(Config config, double[] stepMillis, int ranks, double allReduceMillis) {
 
     public Result {
       if (stepMillis.length == 0) {
@@ -146,41 +153,65 @@ public final class TrainBenchmark {
     }
   }
 
-  /** Sets ND4J's threads to {@code config.threads()}, trains {@code config.steps()} steps and times them. */
+  /**
+   * Sets ND4J's threads to {@code config.threads()}, trains {@code config.steps()} steps and times them; as one
+   * of W ranks, on {@code batch / W} sequences per rank.
+   *
+   * @throws IllegalArgumentException when the batch does not split evenly over the ranks
+   */
   public static Result run(Config config) {
+    Collective world = Collectives.world();
+    if (config.batch() % world.size() != 0) {
+      throw new IllegalArgumentException("batch " + config.batch() + " does not split over " + world.size()
+          + " ranks; use a multiple of " + world.size());
+    }
+    int localBatch = config.batch() / world.size();
     Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
     Nd4j.getEnvironment().setMaxThreads(config.threads());
     LanguageModel lm = LanguageModel.create(config.model(), config.seed());
     StepClock clock = new StepClock();
     lm.graph().setListeners(clock);
     TrainConfig cfg = TrainConfig.defaults().withOverrides(List.of(
-        "lr=3e-4", "min_lr=3e-5", "warmup_steps=0", "max_steps=" + config.steps(), "micro_batch=" + config.batch(),
+        "lr=3e-4", "min_lr=3e-5", "warmup_steps=0", "max_steps=" + config.steps(), "micro_batch=" + localBatch,
         "seq_len=" + config.seqLen(), "grad_accum=1", "weight_decay=0.1", "clip=1.0", "eval_every=0",
         "checkpoint_every=0", "threads=" + config.threads(), "progress=never", "log_every=" + config.steps(),
         "seed=" + config.seed()));
-    long tokensPerStep = config.tokensPerStep();
+    long tokensPerRank = (long) localBatch * config.seqLen();
     Trainer trainer = Trainer.builder(lm, cfg)
-        .train(new ExistingDataSetIterator(randomBatches(config, 4)))
-        .tokenCounter(ds -> tokensPerStep)
+        .train(new ExistingDataSetIterator(randomBatches(config, localBatch, 4 * world.size())))
+        .tokenCounter(ds -> tokensPerRank)
+        .collective(world)
         .build();
     try {
       trainer.run();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new Result(config, clock.stepMillis(config.warmup()));
+    double allReduceMillis = 0;
+    if (world.size() > 1) {
+      INDArray grad = lm.graph().getFlattenedGradients();
+      double[] ms = new double[5];
+      for (int i = 0; i < ms.length; i++) {
+        world.barrier(); // each rank enters together, so the time is the reduction's, not a wait for the slowest
+        long t0 = System.nanoTime();
+        world.allReduceSum(grad);
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      allReduceMillis = StepClock.median(ms);
+    }
+    return new Result(config, clock.stepMillis(config.warmup()), world.size(), allReduceMillis);
   }
 
-  /** {@code count} batches of uniform random tokens, labels the features shifted by one. */
-  private static List<DataSet> randomBatches(Config c, int count) {
+  /** {@code count} batches of {@code batch} sequences of uniform random tokens, labels the features shifted by one. */
+  private static List<DataSet> randomBatches(Config c, int batch, int count) {
     SplittableRandom rnd = new SplittableRandom(c.seed());
     List<DataSet> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      float[] ids = new float[c.batch() * (c.seqLen() + 1)];
+      float[] ids = new float[batch * (c.seqLen() + 1)];
       for (int j = 0; j < ids.length; j++) {
         ids[j] = rnd.nextInt(c.vocab());
       }
-      INDArray all = Nd4j.create(ids, new long[] {c.batch(), c.seqLen() + 1}, 'c'); // (B, T+1)
+      INDArray all = Nd4j.create(ids, new long[] {batch, c.seqLen() + 1}, 'c'); // (B, T+1)
       INDArray f = all.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c.seqLen())).dup('c');
       INDArray l = all.get(NDArrayIndex.all(), NDArrayIndex.interval(1, c.seqLen() + 1)).dup('c');
       out.add(new DataSet(f, l));

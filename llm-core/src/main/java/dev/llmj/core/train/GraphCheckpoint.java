@@ -29,6 +29,8 @@ final class GraphCheckpoint {
   static final String VAL_LOSS = "val_loss";
   /** Version of the trainer's own JSON (optimizer scalars and {@code extra}). */
   static final int FORMAT = 2;
+  /** The number of ranks that wrote a checkpoint; absent (1) in checkpoints of one process. */
+  static final String WORLD_SIZE = "world_size";
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -40,10 +42,11 @@ final class GraphCheckpoint {
   /**
    * Copies of everything needed to continue: the caller may keep training while the copies are written.
    *
+   * @param rankPositions every rank's data position in a job of several ranks, null for one process
    * @param valLoss validation loss measured at this step, NaN when none was (only finite values rank)
    */
   static Checkpoint capture(ComputationGraph graph, JsonNode modelConfig, TrainConfig cfg, Progress p,
-      JsonNode dataPosition, double valLoss, double nextLr) {
+      JsonNode dataPosition, JsonNode rankPositions, double valLoss, double nextLr) {
     Nd4j.getExecutioner().commit();
     Map<String, INDArray> optimizer = new LinkedHashMap<>();
     INDArray updater = graph.getUpdater().getStateViewArray();
@@ -56,7 +59,11 @@ final class GraphCheckpoint {
     // JSON readers that hold numbers as doubles would round 64-bit states; strings keep every bit.
     ObjectNode rngState = JSON.objectNode().put("nd4j_root_state", Long.toString(rng.rootState()))
         .put("nd4j_node_state", Long.toString(rng.nodeState()));
-    ObjectNode extra = JSON.objectNode().put("format", FORMAT).put("skipped_steps", p.skipped());
+    ObjectNode extra = JSON.objectNode().put("format", FORMAT).put("skipped_steps", p.skipped())
+        .put(WORLD_SIZE, rankPositions == null ? 1 : rankPositions.size());
+    if (rankPositions != null) {
+      extra.set("rank_positions", rankPositions.deepCopy());
+    }
     if (Double.isFinite(p.bestValLoss())) {
       extra.put("best_val_loss", p.bestValLoss());
     }
@@ -69,13 +76,21 @@ final class GraphCheckpoint {
   /**
    * Loads {@code c} (read from {@code folder}) into the graph, its updater, DL4J's counters and ND4J's
    * random generator, and returns the trainer's counters. The data position is the caller's to restore.
+   *
+   * @throws UnsupportedOperationException when the checkpoint was written by a job of another size
    */
-  static Progress restore(Checkpoint c, Path folder, ComputationGraph graph) {
+  static Progress restore(Checkpoint c, Path folder, ComputationGraph graph, int worldSize) {
     JsonNode scalars = c.optimizerScalars();
     JsonNode extra = c.trainerState().extra();
     if (scalars.path("format").asInt(-1) != FORMAT || extra.path("format").asInt(-1) != FORMAT) {
       throw new IllegalArgumentException(folder + ": trainer state format " + extra.path("format")
           + ", this trainer reads format " + FORMAT + "; resume with the version that wrote it");
+    }
+    int savedWorld = extra.path(WORLD_SIZE).asInt(1);
+    if (savedWorld != worldSize) {
+      throw new UnsupportedOperationException(folder + ": written by a job of " + savedWorld + " rank(s), resumed by one"
+          + " of " + worldSize + "; the global batch and each rank's share of the data depend on it, so resume with "
+          + (savedWorld == 1 ? "one process" : "mpirun -np " + savedWorld));
     }
     assignWeights(graph, c.model(), folder);
     INDArray updater = graph.getUpdater().getStateViewArray();

@@ -74,6 +74,9 @@ final class Monitor implements Closeable {
     if (skipped) {
       line.put("skipped", true);
     }
+    if (r.reduceNanos() > 0) {
+      line.put("allreduce_s", r.reduceNanos() / 1e9); // data-parallel jobs: time summing over the ranks
+    }
     write(line);
     long done = step + 1;
     double elapsed = (System.nanoTime() - startNanos) / 1e9;

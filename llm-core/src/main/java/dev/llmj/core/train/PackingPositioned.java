@@ -33,6 +33,12 @@ final class PackingPositioned extends ForwardingIterator {
     packing.restore(PackingPosition.parse(position.textValue()));
   }
 
+  /** Moves the window cursor without reading the windows. */
+  @Override
+  public void skip() {
+    packing.skip();
+  }
+
   /** Labels are (B, T) next-token ids, FLOAT or INT: every id but -1 is a token. */
   @Override
   public long tokens(DataSet batch) {

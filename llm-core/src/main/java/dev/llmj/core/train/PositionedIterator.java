@@ -29,6 +29,14 @@ public interface PositionedIterator extends DataSetIterator {
   void restore(JsonNode position);
 
   /**
+   * Moves past the batch {@code next()} would return; one rank of a data-parallel job steps over the
+   * other ranks' batches this way. By default reads it and drops it; iterators that can seek override this.
+   */
+  default void skip() {
+    next();
+  }
+
+  /**
    * Tokens in a batch this iterator returned; the trainer's default token counter. By default the label
    * mask's sum, else B×T for (B, V, T) labels or integer (B, T) id labels, else B.
    */

@@ -1,5 +1,6 @@
 package dev.llmj.core.train;
 
+import dev.llmj.core.dist.Collective;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,20 +24,30 @@ import org.nd4j.linalg.dataset.DataSet;
  * {@code updaterDivideByMinibatch(param) == false} for every parameter (this library's transformer layers
  * do): the updater then leaves them alone, so micro-batch gradients are averaged here instead. A graph
  * mixing the two conventions is refused; it is also how BatchNormalization's running statistics show.
+ *
+ * <p>In a data-parallel job each rank runs this over its own micro-batches of the global batch; the summed
+ * gradients, losses, example and token counts are then summed over the ranks ({@link Collective}), so
+ * every rank holds the gradient one process would have after accumulating all the job's micro-batches.
+ * For two ranks of one micro-batch each that is the same float additions in the same order, bit for bit.
  */
 final class StepEngine {
 
-  /** What one step measured. {@code gradNorm} is the global norm before clipping. */
-  record Result(double loss, double gradNorm, long tokens, long examples, boolean finite) {}
+  /**
+   * What one step measured, over all ranks. {@code gradNorm} is the global norm before clipping;
+   * {@code reduceNanos} the time spent summing over the ranks (0 for one process).
+   */
+  record Result(double loss, double gradNorm, long tokens, long examples, boolean finite, long reduceNanos) {}
 
   private final ComputationGraph graph;
   private final double clip;
   private final ToLongFunction<DataSet> tokenCounter;
   private final boolean meanGradients;
+  private final Collective world;
   private INDArray accumulator; // (1, P), only when accumulating over more than one micro-batch
 
-  StepEngine(ComputationGraph graph, double clip, ToLongFunction<DataSet> tokenCounter) {
+  StepEngine(ComputationGraph graph, double clip, ToLongFunction<DataSet> tokenCounter, Collective world) {
     this.graph = graph;
+    this.world = world;
     this.clip = clip;
     this.tokenCounter = tokenCounter;
     this.meanGradients = meanGradients(graph);
@@ -45,7 +56,10 @@ final class StepEngine {
     }
   }
 
-  /** Forward/backward over {@code microBatches} batches and sum their gradients into the gradient view. */
+  /**
+   * Forward/backward over {@code microBatches} batches and sum their gradients into the gradient view, then
+   * over the ranks.
+   */
   Result computeGradient(Supplier<DataSet> batches, int microBatches) {
     INDArray grad = graph.getFlattenedGradients();
     double lossSum = 0;
@@ -82,14 +96,26 @@ final class StepEngine {
     }
     if (microBatches > 1) {
       grad.assign(accumulator);
-      if (meanGradients) {
-        grad.divi(microBatches); // equal-sized micro-batches: the mean of their means is the batch mean
-      }
+    }
+    long reduceNanos = 0;
+    if (world.size() > 1) {
+      long t0 = System.nanoTime();
+      world.allReduceSum(grad);
+      double[] counts = {lossSum, examples, tokens};
+      world.allReduceSum(counts);
+      lossSum = counts[0];
+      examples = (long) counts[1];
+      tokens = (long) counts[2];
+      reduceNanos = System.nanoTime() - t0;
+    }
+    int parts = microBatches * world.size();
+    if (meanGradients && parts > 1) {
+      grad.divi(parts); // equal-sized micro-batches: the mean of their means is the batch mean
     }
     // DL4J adds regularization terms to the score (the trainer's own decay adds none): report the data loss.
     double loss = lossSum / examples - graph.calcRegularizationScore(true);
     double norm = grad.norm2Number().doubleValue() / (meanGradients ? 1 : examples);
-    return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm));
+    return new Result(loss, norm, tokens, examples, Double.isFinite(loss) && Double.isFinite(norm), reduceNanos);
   }
 
   /**

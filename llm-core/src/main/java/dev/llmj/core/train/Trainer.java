@@ -1,6 +1,7 @@
 package dev.llmj.core.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmj.core.dist.Collective;
 import dev.llmj.core.io.Checkpoint;
 import dev.llmj.core.io.CheckpointManager;
 import dev.llmj.core.model.LanguageModel;
@@ -46,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * <p>The graph's score must be the mean loss per token in nats (perplexity and bits per byte derive from
  * it). Its layers' updaters and regularization are replaced by the configuration's AdamW settings.
  * {@link TrainingListener}s set on the graph are called as {@code ComputationGraph.fit} calls them.
+ *
+ * <p>Data-parallel: with {@link Builder#collective} every rank of a job (e.g. {@code mpirun -np W}) builds
+ * the same trainer over the same data. Rank 0's parameters and optimizer state are broadcast at the start;
+ * the global batch of a step is the next {@code W x grad_accum} micro-batches of the one seeded window
+ * order, of which rank r takes the r-th block of {@code grad_accum}; gradients, losses and token counts are
+ * summed over the ranks, so every rank takes the same step, the one a single process with
+ * {@code grad_accum x W} takes. Evaluation is split over the ranks. Rank 0 alone writes checkpoints,
+ * metrics and progress; the checkpoint records the job size and every rank's data position.
  */
 public final class Trainer {
 
@@ -62,6 +71,7 @@ public final class Trainer {
   private final PrintStream stderr;
   private final WarmupDecaySchedule schedule;
   private final StepEngine engine;
+  private final Collective world;
 
   private long step;
   private long tokens;
@@ -74,8 +84,9 @@ public final class Trainer {
     this.graph = b.graph;
     this.cfg = b.cfg;
     this.train = b.train;
+    this.world = b.world;
     this.evaluator = b.validation == null ? null : new Evaluator(b.validation, b.bytesPerToken, cfg.evalBatches(),
-        b.tokenCounter != null ? b.tokenCounter : defaultTokenCounter(b.validation));
+        b.tokenCounter != null ? b.tokenCounter : defaultTokenCounter(b.validation), world);
     this.checkpointDir = b.checkpointDir;
     this.modelConfig = b.modelConfig;
     this.metricsFile = b.metricsFile;
@@ -87,7 +98,7 @@ public final class Trainer {
       Nd4j.getEnvironment().setMaxThreads(cfg.threads());
     }
     AdamW.configure(graph, cfg, schedule, b.decayPolicy);
-    this.engine = new StepEngine(graph, cfg.clip(), b.tokenCounter != null ? b.tokenCounter : train::tokens);
+    this.engine = new StepEngine(graph, cfg.clip(), b.tokenCounter != null ? b.tokenCounter : train::tokens, world);
   }
 
   /** The iterator's own count when it knows its labels (packing: B×T ids), else {@link StepEngine#defaultTokens}. */
@@ -136,16 +147,26 @@ public final class Trainer {
       Nd4j.getRandom().setSeed(cfg.seed());
       train.reset();
     }
+    if (world.size() > 1) {
+      DataParallel.startTogether(graph, world, step);
+    }
+    int ga = cfg.gradAccum();
     for (TrainingListener l : graph.getListeners()) {
       l.onEpochStart(graph);
     }
     StepEngine.Result last = null;
     Evaluation lastEval = null;
-    try (Monitor monitor = new Monitor(cfg, metricsFile, resumedFrom, flopsPerToken, stderr)) {
+    // Only rank 0 reports; a null resource is skipped by try-with-resources.
+    try (Monitor monitor = world.rank() == 0 ? new Monitor(cfg, metricsFile, resumedFrom, flopsPerToken, stderr) : null) {
       while (!budgetSpent()) {
         long t0 = System.nanoTime();
         double lr = schedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
-        last = engine.computeGradient(this::nextBatch, cfg.gradAccum());
+        if (world.size() > 1) {
+          DataParallel.seedRank(cfg.seed(), step, world.rank());
+        }
+        skipBatches(world.rank() * ga); // the blocks of the global batch that lower ranks take
+        last = engine.computeGradient(() -> nextBatch(true), ga);
+        skipBatches((world.size() - 1 - world.rank()) * ga);
         boolean skip = !last.finite();
         if (skip && !cfg.skipNonfinite()) {
           throw new NonFiniteLossException(step, String.format(
@@ -165,7 +186,9 @@ public final class Trainer {
         engine.finishIteration();
         step++;
         tokens += last.tokens();
-        monitor.step(step - 1, tokens, last, lr, System.nanoTime() - t0, skip);
+        if (monitor != null) {
+          monitor.step(step - 1, tokens, last, lr, System.nanoTime() - t0, skip);
+        }
         boolean end = budgetSpent();
         Evaluation eval = null;
         if (evaluator != null && (end || (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0))) {
@@ -173,7 +196,9 @@ public final class Trainer {
           if (!(eval.loss() >= bestValLoss)) { // also true while bestValLoss is NaN
             bestValLoss = eval.loss();
           }
-          monitor.evaluation(step, eval);
+          if (monitor != null) {
+            monitor.evaluation(step, eval);
+          }
         }
         if (checkpoints != null && (end || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0))) {
           save(eval);
@@ -218,8 +243,17 @@ public final class Trainer {
     return cfg.maxSteps() > 0 ? step >= cfg.maxSteps() : tokens >= cfg.maxTokens();
   }
 
-  /** The next training batch; at the end of the data, starts a new epoch as fit(iterator) would. */
-  private DataSet nextBatch() {
+  private void skipBatches(int n) {
+    for (int i = 0; i < n; i++) {
+      nextBatch(false);
+    }
+  }
+
+  /**
+   * The next training batch, or null having stepped over it when {@code read} is false; at the end of the
+   * data, starts a new epoch as fit(iterator) would.
+   */
+  private DataSet nextBatch(boolean read) {
     if (!train.hasNext()) {
       for (TrainingListener l : graph.getListeners()) {
         l.onEpochEnd(graph);
@@ -237,13 +271,23 @@ public final class Trainer {
         l.onEpochStart(graph);
       }
     }
-    return train.next();
+    if (read) {
+      return train.next();
+    }
+    train.skip();
+    return null;
   }
 
+  /** Every rank calls this at the same steps; rank 0 writes. */
   private void save(Evaluation eval) throws IOException {
+    JsonNode ranks = DataParallel.positions(world, train.position()); // collective: before rank 0 alone goes on
+    if (world.rank() != 0) {
+      lastSavedStep = step;
+      return;
+    }
     JsonNode model = modelConfig != null ? modelConfig : Checkpoint.json(graph.getConfiguration().toJson());
     GraphCheckpoint.Progress progress = new GraphCheckpoint.Progress(step, tokens, skipped, bestValLoss);
-    Path folder = checkpoints.save(GraphCheckpoint.capture(graph, model, cfg, progress, train.position(),
+    Path folder = checkpoints.save(GraphCheckpoint.capture(graph, model, cfg, progress, train.position(), ranks,
         eval == null ? Double.NaN : eval.loss(), schedule.valueAt(graph.getIterationCount(), graph.getEpochCount())));
     lastSavedStep = step;
     log.info("Checkpoint saved at step {} in {}", step, folder);
@@ -262,7 +306,7 @@ public final class Trainer {
       log.warn("Resuming with a configuration that differs from the checkpoint's; the run will not match an"
           + " uninterrupted one. checkpoint: {} now: {}", saved.toJson(), cfg.toJson());
     }
-    GraphCheckpoint.Progress p = GraphCheckpoint.restore(c, folder, graph);
+    GraphCheckpoint.Progress p = GraphCheckpoint.restore(c, folder, graph, world.size());
     train.restore(c.trainerState().dataPosition());
     step = p.step();
     tokens = p.tokens();
@@ -291,6 +335,7 @@ public final class Trainer {
     private DecayPolicy decayPolicy = DecayPolicy.DEFAULT;
     private ToLongFunction<DataSet> tokenCounter;
     private PrintStream stderr = System.err;
+    private Collective world = Collective.single();
 
     private Builder(ComputationGraph graph, TrainConfig cfg) {
       if (graph == null || cfg == null) {
@@ -373,6 +418,18 @@ public final class Trainer {
      */
     public Builder tokenCounter(ToLongFunction<DataSet> tokenCounter) {
       this.tokenCounter = tokenCounter;
+      return this;
+    }
+
+    /**
+     * The data-parallel job this trainer is one rank of ({@link Collective#single()} by default), e.g.
+     * {@code dev.llmj.core.dist.Collectives.world()}; every rank builds its trainer over the same data.
+     */
+    public Builder collective(Collective world) {
+      if (world == null) {
+        throw new IllegalArgumentException("collective is null; use Collective.single() for one process");
+      }
+      this.world = world;
       return this;
     }
 

@@ -221,6 +221,18 @@ public final class PackingIterator implements DataSetIterator {
     return ds;
   }
 
+  /**
+   * Moves past the batch {@link #next()} would return, without reading it: how one rank of a
+   * data-parallel job steps over the other ranks' blocks of the global batch.
+   */
+  public void skip() {
+    if (!hasNext()) {
+      throw new NoSuchElementException("all " + epochs + " epochs are done; call reset()");
+    }
+    cursor += Math.min(config.batchSize(), windows - cursor);
+    settle();
+  }
+
   /** Where the next batch starts. */
   public PackingPosition position() {
     return new PackingPosition(split, epoch, cursor, config.seed(), shuffle, windows,

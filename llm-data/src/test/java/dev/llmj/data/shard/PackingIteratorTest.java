@@ -218,6 +218,45 @@ class PackingIteratorTest {
         + " batches: remaining batches identical");
   }
 
+  /** Rank r of W reads batches r, r + W, ... and skips the others: each read batch is the reference's. */
+  @Test
+  void skippingOtherRanksBatchesLeavesTheSameOrderAndPositions() {
+    Path dir = positionalShards(1000, 301);
+    for (boolean dropLast : new boolean[] {true, false}) {
+      PackingConfig cfg = PackingConfig.of(7, 3).withEpochs(3).withShuffle(42).withDropLast(dropLast);
+      List<int[][]> reference = new ArrayList<>();
+      List<String> positions = new ArrayList<>();
+      PackingIterator full = PackingIterator.open(dir, cfg);
+      while (full.hasNext()) {
+        reference.add(rows(full.next().getFeatures()));
+        positions.add(full.position().encode());
+      }
+      assertEquals(dropLast ? 141 : 144, reference.size(), "batches over 3 epochs of 142 windows");
+      for (int world : new int[] {2, 3}) {
+        for (int rank = 0; rank < world; rank++) {
+          PackingIterator it = PackingIterator.open(dir, cfg);
+          int i = 0;
+          while (it.hasNext()) {
+            String what = "dropLast=" + dropLast + " rank " + rank + " of " + world + " at batch " + i;
+            if (i % world == rank) {
+              int[][] got = rows(it.next().getFeatures());
+              assertEquals(reference.get(i).length, got.length, what);
+              for (int b = 0; b < got.length; b++) {
+                assertArrayEquals(reference.get(i)[b], got[b], what + " row " + b);
+              }
+            } else {
+              it.skip();
+            }
+            assertEquals(positions.get(i), it.position().encode(), what);
+            i++;
+          }
+          assertEquals(reference.size(), i, "batches read or skipped");
+          assertThrows(NoSuchElementException.class, it::skip);
+        }
+      }
+    }
+  }
+
   private static void assertRemaining(List<int[][]> ref, int k, PackingIterator it, String what) {
     for (int i = k; i < ref.size(); i++) {
       assertTrue(it.hasNext(), what + ": ended before batch " + i);

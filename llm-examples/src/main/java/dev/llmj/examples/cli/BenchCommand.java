@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.dist.Collectives;
 import dev.llmj.core.run.TrainBenchmark;
 import dev.llmj.core.simd.FloatMath;
 import dev.llmj.core.spi.KernelRegistry;
@@ -19,7 +20,9 @@ final class BenchCommand {
    * {@code llm bench train}: {@link TrainBenchmark}, GPT-2 training steps on random tokens through the real
    * trainer, printing {@code tokens/s=<N> ms/step=<M> mfu=<F>} as the last line of stdout. Step times are the
    * median over the steps after the warm-up ones; the PyTorch script {@code benchmarks/pytorch/train_gpt.py}
-   * prints the same line for the same model.
+   * prints the same line for the same model. Under {@code mpirun -np W} the same global {@code --batch} is
+   * split over the ranks (each runs {@code --threads}), and the line adds {@code ranks=W allreduce_ms=<A>
+   * allreduce_share=<A/M>}, the all-reduce of the whole gradient timed on its own after training.
    */
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Training throughput of a GPT-2 model on random tokens.")
@@ -46,15 +49,19 @@ final class BenchCommand {
     public Integer call() {
       TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Config(layers, heads, dModel, seqLen, batch,
           vocab, steps, warmup, threads, seed));
+      if (r.ranks() > 1 && Collectives.world().rank() != 0) {
+        return 0; // rank 0 reports for the job
+      }
       String peakSource = "--peak-gflops";
       if (peakGflops <= 0) {
         // after training, so that JIT compilation and first-touch page faults do not lower the peak
-        peakGflops = CpuKernelProvider.measureGemmGflops();
-        peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads";
+        peakGflops = CpuKernelProvider.measureGemmGflops() * r.ranks();
+        peakSource = "measured: best of 5 sgemm 2048^3 on " + threads + " threads"
+            + (r.ranks() > 1 ? ", times " + r.ranks() + " ranks" : "");
       }
       System.err.printf(Locale.ROOT, "model: GPT-2 %d layers, %d heads, d_model %d, seq %d, batch %d, vocab %d, %,d"
-          + " parameters; %d threads%n", layers, heads, dModel, seqLen, batch, vocab,
-          r.config().model().parameterCount(), threads);
+          + " parameters; %d threads%s%n", layers, heads, dModel, seqLen, batch, vocab,
+          r.config().model().parameterCount(), threads, r.ranks() > 1 ? " on each of " + r.ranks() + " ranks" : "");
       String attention = KernelRegistry.attention().name();
       if (attention.equals("cpu-flash")) { // which code it runs: native AVX-512 or AVX2, or Java
         attention += " " + CpuKernelProvider.attentionPath(dModel / heads);
@@ -66,8 +73,9 @@ final class BenchCommand {
           Arrays.stream(r.stepMillis()).mapToLong(Math::round).toArray()));
       System.err.printf(Locale.ROOT, "peak %.1f GFLOP/s (%s); %.3g FLOPs/token%n", peakGflops, peakSource,
           r.config().flopsPerToken());
-      System.out.printf(Locale.ROOT, "tokens/s=%.0f ms/step=%.1f mfu=%.4f%n", r.tokensPerSecond(), r.msPerStep(),
-          r.mfu(peakGflops));
+      System.out.printf(Locale.ROOT, "tokens/s=%.0f ms/step=%.1f mfu=%.4f%s%n", r.tokensPerSecond(), r.msPerStep(),
+          r.mfu(peakGflops), r.ranks() == 1 ? "" : String.format(Locale.ROOT, " ranks=%d allreduce_ms=%.1f"
+              + " allreduce_share=%.3f", r.ranks(), r.allReduceMillis(), r.allReduceMillis() / r.msPerStep()));
       return 0;
     }
   }

@@ -1,5 +1,6 @@
 package dev.llmj.examples.cli;
 
+import dev.llmj.core.dist.Collectives;
 import dev.llmj.kernels.StartupCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,7 +53,17 @@ public final class Llm {
       Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
       System.exit(child.waitFor());
     }
-    System.exit(run(args));
+    // One rank of several (mpirun, srun): leaves the job on success, and on a failure ends every rank
+    // rather than leaving them waiting for this one; errors picocli does not handle (OutOfMemoryError) too.
+    int status = EXIT_FAILURE;
+    try {
+      status = run(args);
+    } catch (Throwable t) {
+      System.err.print(Collectives.rankLabel());
+      t.printStackTrace();
+    } finally {
+      Collectives.exit(status);
+    }
   }
 
   /** Runs the tool and returns its exit code; used by tests without exiting the JVM. */
@@ -65,7 +76,7 @@ public final class Llm {
           || ex instanceof IllegalStateException)) {
         ex.printStackTrace(cmd.getErr()); // a bug: its stack trace is the report
       } else {
-        cmd.getErr().println("llm " + cmd.getCommandName() + ": " + message(ex));
+        cmd.getErr().println(Collectives.rankLabel() + "llm " + cmd.getCommandName() + ": " + message(ex));
       }
       return code;
     });

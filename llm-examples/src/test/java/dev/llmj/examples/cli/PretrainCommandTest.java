@@ -23,12 +23,15 @@ class PretrainCommandTest {
   @TempDir Path dir;
 
   /** metrics.jsonl lines of training steps (evaluations add lines of their own). */
-  private static long stepLines(Path run) throws java.io.IOException {
+  static long stepLines(Path run) throws java.io.IOException {
     return Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"tokens_per_s\"")).count();
   }
 
-  @Test
-  void runsFromConfigThenResumesToALargerBudget() throws Exception {
+  /**
+   * Shards of a tiny BPE corpus in {@code dir/shards} and {@code dir/run.json}: a 1-layer GPT-2 for 6 steps
+   * of 2 x 16 tokens, checkpoints and evaluations every 3 steps, output {@code dir/run}.
+   */
+  static Path writeRun(Path dir) throws java.io.IOException {
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       texts.add("the union is strong and the people are free, year " + i + ". ");
@@ -46,6 +49,12 @@ class PretrainCommandTest {
         + "\"init\": {\"type\": \"random\", \"seed\": 3},"
         + "\"train\": {\"max_steps\": 6, \"micro_batch\": 2, \"seq_len\": 16, \"checkpoint_every\": 3,"
         + " \"eval_every\": 3, \"eval_batches\": 2, \"threads\": 1, \"progress\": \"never\", \"warmup_steps\": 1}}");
+    return dir.resolve("run.json");
+  }
+
+  @Test
+  void runsFromConfigThenResumesToALargerBudget() throws Exception {
+    writeRun(dir);
 
     Object[] first = TokenizerCommandsTest.run("pretrain", "--config", dir.resolve("run.json").toString());
     assertEquals(0, first[0], (String) first[2]);
