@@ -66,10 +66,10 @@ final class MergeTable {
       return bytes;
     }
 
-    /** The symbol buffer, grown to hold {@code n} ids. */
+    /** The symbol buffer, grown (contents kept) to hold {@code n} ids. */
     int[] ids(int n) {
       if (ids.length < n) {
-        ids = new int[Math.max(n, ids.length * 2)];
+        ids = java.util.Arrays.copyOf(ids, Math.max(n, ids.length * 2));
         ranks = new int[ids.length];
       }
       return ids;
