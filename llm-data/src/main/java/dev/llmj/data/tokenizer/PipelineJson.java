@@ -94,7 +94,7 @@ final class PipelineJson {
   // ---- normalizers ----
 
   private static final String NORMALIZERS = "NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, "
-      + "Replace, Prepend, Sequence";
+      + "Replace, Prepend, Precompiled, Sequence";
 
   private UnaryOperator<String> normalizer(JsonNode n, String p) {
     switch (type(n, p, NORMALIZERS)) {
@@ -125,6 +125,9 @@ final class PipelineJson {
       case "Prepend":
         keys(n, p, Set.of("type", "prepend"));
         return Normalizers.prepend(text(n, "prepend", p));
+      case "Precompiled":
+        keys(n, p, Set.of("type", "precompiled_charsmap"));
+        return PrecompiledCharsmap.parse(n.get("precompiled_charsmap"), source + ": " + p);
       case "Sequence": {
         keys(n, p, Set.of("type", "normalizers"));
         List<UnaryOperator<String>> steps = new ArrayList<>();
