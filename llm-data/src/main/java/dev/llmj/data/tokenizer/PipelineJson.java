@@ -99,17 +99,11 @@ final class PipelineJson {
   private UnaryOperator<String> normalizer(JsonNode n, String p) {
     switch (type(n, p, NORMALIZERS)) {
       case "NFC":
-        keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFC);
       case "NFD":
-        keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFD);
       case "NFKC":
-        keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFKC);
       case "NFKD":
         keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFKD);
+        return Normalizers.unicode(java.text.Normalizer.Form.valueOf(n.get("type").asText()));
       case "Lowercase":
         keys(n, p, Set.of("type"));
         return Normalizers::lowercase;

@@ -7,15 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Loads byte-level BPE tokenizers.
+ * Loads tokenizers: any Hugging Face {@code tokenizer.json} of the open models (BPE or Unigram,
+ * with its normalizer, pre-tokenizer, post-processor, decoder and added tokens), and GPT-2's files.
  *
  * <pre>{@code
- * BpeTokenizer gpt2 = Tokenizers.gpt2();                          // embedded GPT-2 (r50k_base)
- * BpeTokenizer mine = Tokenizers.load(Path.of("tokenizer.json"));  // Hugging Face format
- * BpeTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));     // encoder.json + vocab.bpe
+ * BpeTokenizer gpt2 = Tokenizers.gpt2();                                 // embedded GPT-2 (r50k_base)
+ * PipelineTokenizer llama = Tokenizers.load(Path.of("Llama-3.1-8B/"));   // folder with tokenizer.json
+ * PipelineTokenizer mine = Tokenizers.load(Path.of("tokenizer.json.gz"));
+ * PipelineTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));      // encoder.json + vocab.bpe
  * }</pre>
  *
- * To train one, see {@link BpeTrainer}; to save one, {@link BpeTokenizer#save(Path)}.
+ * To train one, see {@link BpeTrainer}; to save one, {@link PipelineTokenizer#save(Path)}.
  */
 public final class Tokenizers {
   private static final String GPT2_DIR = "/dev/llmj/data/tokenizer/gpt2/";
