@@ -18,7 +18,10 @@ interface PreTokenizer {
   /** The regular expression this pre-tokenizer implements. */
   String pattern();
 
-  /** The hand-written GPT-2 scanner for the GPT-2 pattern, {@link java.util.regex} for any other. */
+  /**
+   * The pre-tokenizer for a split pattern written as in {@code tokenizer.json} (Oniguruma syntax):
+   * the hand-written GPT-2 scanner for the GPT-2 pattern, {@link java.util.regex} for any other.
+   */
   static PreTokenizer forPattern(String pattern) {
     return Gpt2PreTokenizer.PATTERN.equals(pattern)
         ? Gpt2PreTokenizer.INSTANCE

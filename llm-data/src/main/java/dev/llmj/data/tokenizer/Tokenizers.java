@@ -7,15 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Loads byte-level BPE tokenizers.
+ * Loads tokenizers: any Hugging Face {@code tokenizer.json} of the open models (BPE or Unigram,
+ * with its normalizer, pre-tokenizer, post-processor, decoder and added tokens), and GPT-2's files.
  *
  * <pre>{@code
- * BpeTokenizer gpt2 = Tokenizers.gpt2();                          // embedded GPT-2 (r50k_base)
- * BpeTokenizer mine = Tokenizers.load(Path.of("tokenizer.json"));  // Hugging Face format
- * BpeTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));     // encoder.json + vocab.bpe
+ * BpeTokenizer gpt2 = Tokenizers.gpt2();                                 // embedded GPT-2 (r50k_base)
+ * PipelineTokenizer llama = Tokenizers.load(Path.of("Llama-3.1-8B/"));   // folder with tokenizer.json
+ * PipelineTokenizer mine = Tokenizers.load(Path.of("tokenizer.json.gz"));
+ * PipelineTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));      // encoder.json + vocab.bpe
  * }</pre>
  *
- * To train one, see {@link BpeTrainer}; to save one, {@link BpeTokenizer#save(Path)}.
+ * To train one, see {@link BpeTrainer}; to save one, {@link PipelineTokenizer#save(Path)}.
  */
 public final class Tokenizers {
   private static final String GPT2_DIR = "/dev/llmj/data/tokenizer/gpt2/";
@@ -53,31 +55,53 @@ public final class Tokenizers {
   }
 
   /**
-   * Loads a tokenizer from a Hugging Face {@code tokenizer.json} file, or from a folder holding
-   * either {@code tokenizer.json} or GPT-2's {@code encoder.json} and {@code vocab.bpe}.
+   * Loads a tokenizer: a Hugging Face {@code tokenizer.json} (or {@code tokenizer.json.gz}), a
+   * model folder holding one of them, or a folder with GPT-2's {@code encoder.json} and {@code
+   * vocab.bpe}. The end-of-text id placed between documents is that of {@code <|endoftext|>},
+   * {@code <|end_of_text|>}, {@code </s>}, {@code <eos>} or {@code <|end|>} (the first present), else
+   * the {@code eos_token} of a {@code tokenizer_config.json} beside the file.
    *
-   * @throws IllegalArgumentException for malformed or inconsistent files, naming file and line or key
-   * @throws UnsupportedOperationException for valid files using features other than byte-level BPE
+   * @throws IllegalArgumentException for malformed or inconsistent files, naming file and JSON path
+   * @throws UnsupportedOperationException for components or options this library does not
+   *     implement, naming the JSON path, the value and the supported ones
    */
-  public static BpeTokenizer load(Path path) throws IOException {
+  public static PipelineTokenizer load(Path path) throws IOException {
     if (Files.isDirectory(path)) {
-      Path json = path.resolve("tokenizer.json");
-      if (Files.isRegularFile(json)) {
-        return TokenizerJson.read(json);
+      for (String name : new String[] {"tokenizer.json", "tokenizer.json.gz"}) {
+        Path json = path.resolve(name);
+        if (Files.isRegularFile(json)) {
+          return TokenizerJson.read(json, configEos(path));
+        }
       }
       Path encoder = path.resolve("encoder.json");
       Path merges = path.resolve("vocab.bpe");
       if (Files.isRegularFile(encoder) && Files.isRegularFile(merges)) {
         try (InputStream e = Files.newInputStream(encoder); InputStream m = Files.newInputStream(merges)) {
-          return Gpt2Files.read(e, encoder.toString(), m, merges.toString());
+          return TokenizerJson.toPipeline(Gpt2Files.read(e, encoder.toString(), m, merges.toString()),
+              path.toString());
         }
       }
-      throw new IllegalArgumentException("folder " + path + " holds neither tokenizer.json nor "
+      throw new IllegalArgumentException("folder " + path + " holds neither tokenizer.json(.gz) nor "
           + "encoder.json + vocab.bpe; point to a folder with one of them or to the file itself");
     }
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("tokenizer file " + path + " does not exist");
     }
-    return TokenizerJson.read(path);
+    Path parent = path.toAbsolutePath().getParent();
+    return TokenizerJson.read(path, parent == null ? null : configEos(parent));
+  }
+
+  /** The {@code eos_token} of a model folder's {@code tokenizer_config.json}, or {@code null}. */
+  private static String configEos(Path folder) throws IOException {
+    Path config = folder.resolve("tokenizer_config.json");
+    if (!Files.isRegularFile(config)) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.JsonNode root;
+    try (InputStream in = Files.newInputStream(config)) {
+      root = TokenizerJson.parse(in, config.toString());
+    }
+    com.fasterxml.jackson.databind.JsonNode eos = root.path("eos_token");
+    return eos.isTextual() ? eos.asText() : eos.path("content").isTextual() ? eos.path("content").asText() : null;
   }
 }
