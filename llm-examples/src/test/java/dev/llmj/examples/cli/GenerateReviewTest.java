@@ -244,7 +244,7 @@ class GenerateReviewTest {
     expectUsage(generate("--prompts", long1.toString(), "--max-tokens", "100", "--output",
         dir.resolve("o7").toString()), long1 + ":2: the prompt is ");
     expectUsage(generate("--prompts", ok.toString(), "--samples", "0", "--output", dir.resolve("o8").toString()),
-        "samples per prompt must be at least 1; got 0");
+        "--samples 0 must be at least 1");
 
     Path used = dir.resolve("used");
     assertEquals(0, generate("--prompts", ok.toString(), "--max-tokens", "2", "--seed", "1", "--output",
