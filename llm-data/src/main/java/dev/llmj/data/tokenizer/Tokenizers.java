@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * BpeTokenizer gpt2 = Tokenizers.gpt2();                          // embedded GPT-2 (r50k_base)
  * BpeTokenizer mine = Tokenizers.load(Path.of("tokenizer.json"));  // Hugging Face format
  * BpeTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));     // encoder.json + vocab.bpe
+ * BpeTokenizer gpt4o = Tokenizers.load(Path.of("o200k_base.tiktoken")); // tiktoken rank file
  * }</pre>
  *
  * To train one, see {@link BpeTrainer}; to save one, {@link BpeTokenizer#save(Path)}.
@@ -53,8 +54,11 @@ public final class Tokenizers {
   }
 
   /**
-   * Loads a tokenizer from a Hugging Face {@code tokenizer.json} file, or from a folder holding
-   * either {@code tokenizer.json} or GPT-2's {@code encoder.json} and {@code vocab.bpe}.
+   * Loads a tokenizer from a Hugging Face {@code tokenizer.json} file, a tiktoken rank file
+   * ({@code cl100k_base.tiktoken}, {@code o200k_base.tiktoken}, {@code r50k_base.tiktoken},
+   * {@code p50k_base.tiktoken}: the name tells the split pattern and special tokens; see
+   * {@link #loadTiktoken} for other names), or a folder holding either {@code tokenizer.json} or
+   * GPT-2's {@code encoder.json} and {@code vocab.bpe}.
    *
    * @throws IllegalArgumentException for malformed or inconsistent files, naming file and line or key
    * @throws UnsupportedOperationException for valid files using features other than byte-level BPE
@@ -78,6 +82,20 @@ public final class Tokenizers {
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("tokenizer file " + path + " does not exist");
     }
+    if (path.getFileName().toString().endsWith(".tiktoken")) {
+      return TiktokenFile.read(path, TiktokenFile.encodingOf(path));
+    }
     return TokenizerJson.read(path);
+  }
+
+  /**
+   * Loads a tiktoken rank file (base64 token and rank per line) as the named encoding's byte-level
+   * BPE tokenizer, with that encoding's split pattern and special tokens: {@code "cl100k_base"}
+   * (GPT-4), {@code "o200k_base"} (GPT-4o), {@code "r50k_base"} or {@code "p50k_base"}.
+   *
+   * @throws IllegalArgumentException for an unknown encoding or a malformed file, naming the line
+   */
+  public static BpeTokenizer loadTiktoken(Path file, String encoding) throws IOException {
+    return TiktokenFile.read(file, TiktokenFile.encoding(encoding));
   }
 }
