@@ -1,0 +1,74 @@
+package dev.llmj.benchmarks;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.llmj.data.tokenizer.BpeTokenizer;
+import dev.llmj.data.tokenizer.Tokenizers;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Encoding the SOTU corpus on one thread with three o200k-shaped tokenizers over one vocabulary
+ * (llmj's tiktoken loader on JTokkit's o200k_base ranks, JTokkit's o200k_base, Hugging Face's
+ * tokenizers through DJL), timed by the thread's CPU time, interleaved round by round so that load
+ * from other jobs falls on all of them alike. Prints MB per CPU second and the ratios. llmj keeps
+ * a cache of piece encodings; "llmj cold" encodes with a freshly loaded tokenizer each round, so
+ * its cache starts empty.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.llmj.benchmarks.TokenizerCpuTime [rounds]
+ * </pre>
+ */
+public final class TokenizerCpuTime {
+  private TokenizerCpuTime() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    if (rounds < 2) {
+      throw new IllegalArgumentException("rounds=" + rounds + " leaves no round after the warm-up one; pass 2 or more");
+    }
+    List<String> docs = TokenizerBenchmark.sotu();
+    double mb = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum() / 1e6;
+    Path dir = Files.createTempDirectory("o200k");
+    Path ranks = TokenizerBenchmark.o200kRanks(dir);
+    BpeTokenizer llmj = Tokenizers.load(ranks);
+    Encoding jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    try (HuggingFaceTokenizer hf = TokenizerBenchmark.huggingFace(llmj, dir)) {
+      String[] names = {"llmj", "llmj cold", "JTokkit", "HF/DJL"};
+      BpeTokenizer[] fresh = new BpeTokenizer[1];
+      List<Consumer<String>> encoders = List.of(llmj::encode, d -> fresh[0].encode(d), jtokkit::encodeOrdinary,
+          d -> hf.encode(d).getIds());
+      double[][] cpu = new double[names.length][rounds];
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      for (int r = 0; r < rounds; r++) {
+        fresh[0] = Tokenizers.load(ranks);
+        for (int k = 0; k < names.length; k++) {
+          long t0 = mx.getCurrentThreadCpuTime();
+          docs.forEach(encoders.get(k));
+          cpu[k][r] = (mx.getCurrentThreadCpuTime() - t0) / 1e9;
+          System.out.printf(Locale.ROOT, "round %d %-9s %.3f s CPU  %.1f MB/s%n", r, names[k], cpu[k][r], mb / cpu[k][r]);
+        }
+      }
+      double[] median = new double[names.length];
+      for (int k = 0; k < names.length; k++) {
+        double[] after = Arrays.copyOfRange(cpu[k], 1, rounds); // round 0 warms the JIT
+        Arrays.sort(after);
+        median[k] = after[after.length / 2];
+        System.out.printf(Locale.ROOT, "%-9s median %.3f s CPU = %.1f MB per CPU second (best %.1f)%n",
+            names[k], median[k], mb / median[k], mb / after[0]);
+      }
+      System.out.printf(Locale.ROOT, "llmj / JTokkit: %.2fx (cold cache %.2fx)   llmj / HF: %.2fx (cold cache %.2fx)"
+          + "   (%.1f MB, %d rounds)%n", median[2] / median[0], median[2] / median[1], median[3] / median[0],
+          median[3] / median[1], mb, rounds);
+    }
+  }
+}
