@@ -82,7 +82,7 @@ public final class BpeTokenizer implements Tokenizer {
   public int[] encode(String text, boolean allowSpecialTokens) {
     String s = normalizer.apply(text);
     IntList out = new IntList(s.length() / 4 + 16);
-    BpeModel.Scratch scratch = new BpeModel.Scratch();
+    MergeTable.Scratch scratch = new MergeTable.Scratch();
     if (!allowSpecialTokens || specials.isEmpty()) {
       encodeOrdinary(s, 0, s.length(), out, scratch);
       return out.toArray();
@@ -98,7 +98,7 @@ public final class BpeTokenizer implements Tokenizer {
     return out.toArray();
   }
 
-  private void encodeOrdinary(String s, int from, int to, IntList out, BpeModel.Scratch scratch) {
+  private void encodeOrdinary(String s, int from, int to, IntList out, MergeTable.Scratch scratch) {
     if (preTokenizer instanceof ScannedPreTokenizer scanner) {
       // The common case, inlined: no callback per piece.
       for (int i = from; i < to; ) {
@@ -111,7 +111,7 @@ public final class BpeTokenizer implements Tokenizer {
     }
   }
 
-  private void encodePiece(String s, int start, int end, IntList out, BpeModel.Scratch scratch) {
+  private void encodePiece(String s, int start, int end, IntList out, MergeTable.Scratch scratch) {
     int len = end - start;
     if (len == 1 && s.charAt(start) < 0x80) {
       out.add(model.byteId(s.charAt(start)));

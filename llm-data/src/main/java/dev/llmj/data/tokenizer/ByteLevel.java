@@ -33,6 +33,17 @@ final class ByteLevel {
     return new String(out);
   }
 
+  /** The byte-level spelling of the UTF-8 bytes of {@code s[from, to)}. */
+  static String toText(String s, int from, int to) {
+    byte[] buf = new byte[Utf8.maxBytes(to - from)];
+    int n = Utf8.encode(s, from, to, buf);
+    char[] out = new char[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = BYTE_TO_CHAR[buf[i] & 0xFF];
+    }
+    return new String(out);
+  }
+
   /** The raw bytes of a vocabulary-file token, or {@code null} if a character is outside the table. */
   static byte[] toBytesOrNull(String text) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());

@@ -34,6 +34,10 @@ final class IntList {
     return a[i];
   }
 
+  void set(int i, int v) {
+    a[i] = v;
+  }
+
   int size() {
     return size;
   }

@@ -20,8 +20,27 @@ public interface Tokenizer {
   /** Encodes text, recognising the given special tokens (for example {@code <|endoftext|>}). */
   int[] encode(String text, boolean allowSpecialTokens);
 
+  /**
+   * Encodes text for a model input: special tokens in the text are recognised and the
+   * tokenizer's post-processor adds its own (for example a BOS token), as Hugging Face's {@code
+   * encode(text, add_special_tokens=True)}. Tokenizers without a post-processor add nothing.
+   */
+  default int[] encodeWithSpecialTokens(String text) {
+    return encode(text, true);
+  }
+
   /** Decodes ids back to text; throws {@link IllegalArgumentException} naming any unknown id. */
   String decode(int[] ids);
+
+  /** Decodes ids, leaving out special tokens if asked (Hugging Face's {@code skip_special_tokens}). */
+  default String decode(int[] ids, boolean skipSpecialTokens) {
+    if (!skipSpecialTokens) {
+      return decode(ids);
+    }
+    List<String> special = specialTokens();
+    return decode(java.util.Arrays.stream(ids)
+        .filter(id -> special.stream().noneMatch(t -> specialTokenId(t).orElse(-1) == id)).toArray());
+  }
 
   /** Number of ids: the largest id plus one. */
   int vocabSize();

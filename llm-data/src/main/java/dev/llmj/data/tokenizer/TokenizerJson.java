@@ -34,81 +34,30 @@ final class TokenizerJson {
 
   private TokenizerJson() {}
 
-  static BpeTokenizer read(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return read(in, file.toString());
+  /**
+   * Reads a {@code tokenizer.json}, or {@code tokenizer.json.gz} when the name ends in {@code .gz}.
+   *
+   * @param configEos the {@code eos_token} of {@code tokenizer_config.json}, or {@code null}
+   */
+  static PipelineTokenizer read(Path file, String configEos) throws IOException {
+    try (InputStream raw = Files.newInputStream(file);
+        InputStream in = file.getFileName().toString().endsWith(".gz")
+            ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw) {
+      return PipelineJson.build(parse(in, file.toString()), file.toString(), configEos);
     }
   }
 
-  static BpeTokenizer read(InputStream in, String source) throws IOException {
-    JsonNode root = parse(in, source);
-    if (!root.isObject()) {
-      throw bad(source, "<root>", "expected a JSON object, got " + root.getNodeType());
-    }
-    Normalizer normalizer = normalizer(root.get("normalizer"), source);
-    PreTokenizer preTokenizer = preTokenizer(root.get("pre_tokenizer"), source);
-    checkType(root.get("decoder"), "decoder", "ByteLevel", source);
-    JsonNode post = root.get("post_processor");
-    if (post != null && !post.isNull()) {
-      checkType(post, "post_processor", "ByteLevel", source);
-    }
-    JsonNode model = object(root, "model", source);
-    checkType(model, "model", "BPE", source);
-    rejectUnless(model, "dropout", source, n -> n.isNull() || n.asDouble() == 0.0);
-    rejectUnless(model, "unk_token", source, JsonNode::isNull);
-    rejectUnless(model, "continuing_subword_prefix", source, n -> n.isNull() || n.asText().isEmpty());
-    rejectUnless(model, "end_of_word_suffix", source, n -> n.isNull() || n.asText().isEmpty());
-    rejectUnless(model, "byte_fallback", source, n -> !n.asBoolean());
-    rejectUnless(model, "ignore_merges", source, n -> !n.asBoolean());
-
-    Map<String, Integer> vocab = new HashMap<>();
-    JsonNode vocabNode = object(model, "vocab", source);
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-        throw bad(source, "model.vocab[\"" + e.getKey() + "\"]", "id must be an integer, got " + e.getValue());
+  /** The same tokenizer as a Hugging Face pipeline, through its {@code tokenizer.json}. */
+  static PipelineTokenizer toPipeline(BpeTokenizer tok, String source) {
+    try {
+      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+      try (JsonGenerator g = new JsonFactory().createGenerator(buf)) {
+        write(tok, g);
       }
-      vocab.put(e.getKey(), e.getValue().intValue());
+      return PipelineJson.build(MAPPER.readTree(buf.toByteArray()), source, null);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    JsonNode mergesNode = model.get("merges");
-    if (mergesNode == null || !mergesNode.isArray()) {
-      throw bad(source, "model.merges", "expected an array of merges, got " + mergesNode);
-    }
-    List<ModelBuilder.Merge> merges = new ArrayList<>(mergesNode.size());
-    for (int i = 0; i < mergesNode.size(); i++) {
-      JsonNode m = mergesNode.get(i);
-      String where = "model.merges[" + i + "]";
-      if (m.isTextual()) {
-        merges.add(ModelBuilder.parseMerge(m.asText(), where, source));
-      } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-        merges.add(new ModelBuilder.Merge(m.get(0).asText(), m.get(1).asText(), where));
-      } else {
-        throw bad(source, where, "expected \"left right\" or [\"left\", \"right\"], got " + m);
-      }
-    }
-    Map<String, Integer> special = new LinkedHashMap<>();
-    JsonNode added = root.get("added_tokens");
-    if (added != null && !added.isNull()) {
-      if (!added.isArray()) {
-        throw bad(source, "added_tokens", "expected an array, got " + added.getNodeType());
-      }
-      for (int i = 0; i < added.size(); i++) {
-        JsonNode t = added.get(i);
-        String where = "added_tokens[" + i + "]";
-        JsonNode id = t.get("id");
-        JsonNode content = t.get("content");
-        if (id == null || !id.isIntegralNumber() || content == null || !content.isTextual()) {
-          throw bad(source, where, "needs an integer \"id\" and a string \"content\", got " + t);
-        }
-        if (t.path("special").asBoolean(false)) {
-          special.put(content.asText(), id.intValue());
-        } else if (!Integer.valueOf(id.intValue()).equals(vocab.get(content.asText()))) {
-          throw new UnsupportedOperationException(source + " " + where + ": non-special added token "
-              + content + " is not supported; mark it \"special\": true or add it to model.vocab");
-        }
-      }
-    }
-    return ModelBuilder.build(source, vocab, special, merges, normalizer, preTokenizer);
   }
 
   static JsonNode parse(InputStream in, String source) throws IOException {
@@ -123,66 +72,6 @@ final class TokenizerJson {
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new IllegalArgumentException(source + ": malformed JSON" + at + ": " + e.getOriginalMessage(), e);
     }
-  }
-
-  private static Normalizer normalizer(JsonNode n, String source) {
-    if (n == null || n.isNull()) {
-      return Normalizer.NONE;
-    }
-    checkType(n, "normalizer", "NFC", source);
-    return Normalizer.NFC;
-  }
-
-  private static PreTokenizer preTokenizer(JsonNode n, String source) {
-    String supported = "supported: {\"type\": \"ByteLevel\", \"add_prefix_space\": false} or a "
-        + "Sequence of Split (Regex, Isolated) and ByteLevel with use_regex false";
-    if (n == null || n.isNull()) {
-      throw bad(source, "pre_tokenizer", "missing; " + supported);
-    }
-    String type = n.path("type").asText();
-    if (type.equals("ByteLevel") && !n.path("add_prefix_space").asBoolean(false)
-        && n.path("use_regex").asBoolean(true)) {
-      return Gpt2PreTokenizer.INSTANCE;
-    }
-    JsonNode seq = n.path("pretokenizers");
-    if (type.equals("Sequence") && seq.size() == 2) {
-      JsonNode split = seq.get(0);
-      JsonNode bytes = seq.get(1);
-      if (split.path("type").asText().equals("Split") && split.path("pattern").has("Regex")
-          && split.path("behavior").asText().equals("Isolated") && !split.path("invert").asBoolean(false)
-          && bytes.path("type").asText().equals("ByteLevel") && !bytes.path("add_prefix_space").asBoolean(false)
-          && !bytes.path("use_regex").asBoolean(true)) {
-        return PreTokenizer.forPattern(split.path("pattern").path("Regex").asText());
-      }
-    }
-    throw new UnsupportedOperationException(source + ": pre_tokenizer " + n + " is not supported; " + supported);
-  }
-
-  private static void checkType(JsonNode n, String key, String type, String source) {
-    if (n == null || n.isNull() || !type.equals(n.path("type").asText())) {
-      throw new UnsupportedOperationException(source + ": " + key + " must have \"type\": \"" + type
-          + "\", got " + n);
-    }
-  }
-
-  private static void rejectUnless(JsonNode model, String key, String source,
-      java.util.function.Predicate<JsonNode> ok) {
-    JsonNode n = model.get(key);
-    if (n != null && !ok.test(n)) {
-      throw new UnsupportedOperationException(source + ": model." + key + " = " + n + " is not supported");
-    }
-  }
-
-  private static JsonNode object(JsonNode parent, String key, String source) {
-    JsonNode n = parent.get(key);
-    if (n == null || !n.isObject()) {
-      throw bad(source, key, "expected an object, got " + (n == null ? "nothing" : n.getNodeType()));
-    }
-    return n;
-  }
-
-  private static IllegalArgumentException bad(String source, String key, String what) {
-    return new IllegalArgumentException(source + ": " + key + ": " + what);
   }
 
   static void write(BpeTokenizer tok, Path file) throws IOException {

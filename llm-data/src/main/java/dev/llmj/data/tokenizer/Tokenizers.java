@@ -54,44 +54,68 @@ public final class Tokenizers {
   }
 
   /**
-   * Loads a tokenizer from a Hugging Face {@code tokenizer.json} file, a tiktoken rank file
-   * ({@code cl100k_base.tiktoken}, {@code o200k_base.tiktoken}, {@code r50k_base.tiktoken},
-   * {@code p50k_base.tiktoken}: the name tells the split pattern and special tokens; see
-   * {@link #loadTiktoken} for other names), or a folder holding either {@code tokenizer.json} or
-   * GPT-2's {@code encoder.json} and {@code vocab.bpe}.
+   * Loads a tokenizer: a Hugging Face {@code tokenizer.json} (or {@code tokenizer.json.gz}), a
+   * model folder holding one of them, a folder with GPT-2's {@code encoder.json} and {@code
+   * vocab.bpe}, or a tiktoken rank file ({@code cl100k_base.tiktoken}, {@code o200k_base.tiktoken},
+   * {@code r50k_base.tiktoken}, {@code p50k_base.tiktoken}: the name tells the split pattern and
+   * special tokens; {@link #loadTiktoken} takes other names). The end-of-text id placed between
+   * documents is that of {@code <|endoftext|>},
+   * {@code <|end_of_text|>}, {@code </s>}, {@code <eos>} or {@code <|end|>} (the first present), else
+   * the {@code eos_token} of a {@code tokenizer_config.json} beside the file.
    *
-   * @throws IllegalArgumentException for malformed or inconsistent files, naming file and line or key
-   * @throws UnsupportedOperationException for valid files using features other than byte-level BPE
+   * @throws IllegalArgumentException for malformed or inconsistent files, naming file and JSON path
+   * @throws UnsupportedOperationException for components or options this library does not
+   *     implement, naming the JSON path, the value and the supported ones
    */
-  public static BpeTokenizer load(Path path) throws IOException {
+  public static PipelineTokenizer load(Path path) throws IOException {
     if (Files.isDirectory(path)) {
-      Path json = path.resolve("tokenizer.json");
-      if (Files.isRegularFile(json)) {
-        return TokenizerJson.read(json);
+      for (String name : new String[] {"tokenizer.json", "tokenizer.json.gz"}) {
+        Path json = path.resolve(name);
+        if (Files.isRegularFile(json)) {
+          return TokenizerJson.read(json, configEos(path));
+        }
       }
       Path encoder = path.resolve("encoder.json");
       Path merges = path.resolve("vocab.bpe");
       if (Files.isRegularFile(encoder) && Files.isRegularFile(merges)) {
         try (InputStream e = Files.newInputStream(encoder); InputStream m = Files.newInputStream(merges)) {
-          return Gpt2Files.read(e, encoder.toString(), m, merges.toString());
+          return TokenizerJson.toPipeline(Gpt2Files.read(e, encoder.toString(), m, merges.toString()),
+              path.toString());
         }
       }
-      throw new IllegalArgumentException("folder " + path + " holds neither tokenizer.json nor "
+      throw new IllegalArgumentException("folder " + path + " holds neither tokenizer.json(.gz) nor "
           + "encoder.json + vocab.bpe; point to a folder with one of them or to the file itself");
     }
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("tokenizer file " + path + " does not exist");
     }
     if (path.getFileName().toString().endsWith(".tiktoken")) {
-      return TiktokenFile.read(path, TiktokenFile.encodingOf(path));
+      return TokenizerJson.toPipeline(TiktokenFile.read(path, TiktokenFile.encodingOf(path)), path.toString());
     }
-    return TokenizerJson.read(path);
+    Path parent = path.toAbsolutePath().getParent();
+    return TokenizerJson.read(path, parent == null ? null : configEos(parent));
+  }
+
+  /** The {@code eos_token} of a model folder's {@code tokenizer_config.json}, or {@code null}. */
+  private static String configEos(Path folder) throws IOException {
+    Path config = folder.resolve("tokenizer_config.json");
+    if (!Files.isRegularFile(config)) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.JsonNode root;
+    try (InputStream in = Files.newInputStream(config)) {
+      root = TokenizerJson.parse(in, config.toString());
+    }
+    com.fasterxml.jackson.databind.JsonNode eos = root.path("eos_token");
+    return eos.isTextual() ? eos.asText() : eos.path("content").isTextual() ? eos.path("content").asText() : null;
   }
 
   /**
    * Loads a tiktoken rank file (base64 token and rank per line) as the named encoding's byte-level
    * BPE tokenizer, with that encoding's split pattern and special tokens: {@code "cl100k_base"}
-   * (GPT-4), {@code "o200k_base"} (GPT-4o), {@code "r50k_base"} or {@code "p50k_base"}.
+   * (GPT-4), {@code "o200k_base"} (GPT-4o), {@code "r50k_base"} or {@code "p50k_base"}. The
+   * result encodes with a scanner for the split pattern and merges on bytes, without the general
+   * pipeline's steps: the fastest form of these tokenizers ({@link #load} gives the same ids).
    *
    * @throws IllegalArgumentException for an unknown encoding or a malformed file, naming the line
    */

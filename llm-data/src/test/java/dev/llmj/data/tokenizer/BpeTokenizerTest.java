@@ -85,7 +85,7 @@ class BpeTokenizerTest {
     BpeModel model = gpt2.model();
     long seed = TestCorpora.seed();
     Random rnd = new Random(seed);
-    BpeModel.Scratch scratch = new BpeModel.Scratch();
+    MergeTable.Scratch scratch = new MergeTable.Scratch();
     int[] sizes = {1, 2, 3, 7, 13, 63, 64, 65, 200, 4098};
     int worst = 0;
     for (int n : sizes) {
@@ -94,13 +94,22 @@ class BpeTokenizerTest {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         IntList a = new IntList(16);
         IntList b = new IntList(16);
-        model.encodeShort(bytes, bytes.length, a, scratch);
-        model.encodeLong(bytes, bytes.length, b, scratch);
+        fillByteIds(model, bytes, scratch);
+        model.merges().mergeShort(bytes.length, a, scratch);
+        fillByteIds(model, bytes, scratch);
+        model.merges().mergeLong(bytes.length, b, scratch);
         assertArrayEquals(a.toArray(), b.toArray(), () -> "seed " + seed + ", text " + text);
         worst = Math.max(worst, bytes.length);
       }
     }
     System.out.println("heap merge == array merge on pieces up to " + worst + " bytes (seed " + seed + ")");
+  }
+
+  private static void fillByteIds(BpeModel model, byte[] bytes, MergeTable.Scratch scratch) {
+    int[] ids = scratch.ids(bytes.length);
+    for (int i = 0; i < bytes.length; i++) {
+      ids[i] = model.byteId(bytes[i] & 0xFF);
+    }
   }
 
   @Test

@@ -189,7 +189,7 @@ class BpeTrainerTest {
     }
     Path file = dir.resolve("tokenizer.json");
     tok.save(file);
-    BpeTokenizer back = Tokenizers.load(file);
+    Tokenizer back = Tokenizers.load(file);
     assertArrayEquals(tok.encode(docs.get(5)), back.encode(docs.get(5)));
     System.out.printf("train SOTU (%.1f MB, %d docs) to 8192 on %d threads: %.2f s, heap peak %.0f MB "
             + "(incl. the corpus strings); 20 docs -> %.2f chars/token%n", chars / 1e6, docs.size(),

@@ -41,7 +41,7 @@ class TiktokenFileTest {
 
   @Test
   void encodingFromFileNameOrExplicit() throws IOException {
-    BpeTokenizer tok = Tokenizers.load(rankFile("cl100k_base.tiktoken"));
+    Tokenizer tok = Tokenizers.load(rankFile("cl100k_base.tiktoken"));
     // "abc": the pair (a, b) has rank 256, lower than (b, c) at 258; then (ab, c) makes 257.
     assertArrayEquals(new int[] {257, 'x', 32, 256}, tok.encode("abcx ab"));
     assertEquals(100257, tok.endOfTextId());

@@ -4,16 +4,15 @@ import dev.llmj.data.ProgressBar;
 import dev.llmj.data.io.CorpusReader;
 import dev.llmj.data.tokenizer.BpeTokenizer;
 import dev.llmj.data.tokenizer.BpeTrainer;
+import dev.llmj.data.tokenizer.LineEncoder;
+import dev.llmj.data.tokenizer.Tokenizer;
 import dev.llmj.data.tokenizer.Tokenizers;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -80,7 +79,7 @@ final class TokenizerCommand {
   static final class Encode implements Callable<Integer> {
 
     @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
-        description = "tokenizer.json, or a folder with tokenizer.json or encoder.json + vocab.bpe.")
+        description = "tokenizer.json(.gz), or a model folder with tokenizer.json or encoder.json + vocab.bpe.")
     Path tokenizer;
 
     @Option(names = "--input", required = true, paramLabel = "FILE",
@@ -90,64 +89,18 @@ final class TokenizerCommand {
     @Option(names = "--count", description = "Print only the total number of tokens.")
     boolean count;
 
-    @Option(names = "--allow-special", description = "Recognise special tokens such as <|endoftext|> in the text.")
-    boolean allowSpecial;
-
-    private static final int BATCH = 4096;
+    @Option(names = "--add-special-tokens",
+        description = "Add the tokenizer's special tokens (its post-processor, e.g. Llama's <s>), "
+            + "as Hugging Face's add_special_tokens=True. Special tokens written in the text are always recognised.")
+    boolean addSpecialTokens;
 
     @Override
     public Integer call() throws IOException {
-      BpeTokenizer tok = Tokenizers.load(tokenizer);
-      long total = 0;
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(
-              dev.llmj.data.io.Corpus.openDecompressed(input), StandardCharsets.UTF_8), 1 << 16);
-          Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)) {
-        List<String> lines = new ArrayList<>(BATCH);
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-          if (lines.size() == BATCH) {
-            total += emit(tok, lines, out);
-            lines.clear();
-          }
-        }
-        total += emit(tok, lines, out);
-        if (count) {
-          out.write(Long.toString(total));
-          out.write('\n');
-        }
+      Tokenizer tok = Tokenizers.load(tokenizer);
+      try (Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)) {
+        LineEncoder.encode(tok, input, out, addSpecialTokens, count);
       }
       return 0;
-    }
-
-    private long emit(BpeTokenizer tok, List<String> lines, Writer out) throws IOException {
-      List<int[]> encoded;
-      if (allowSpecial) {
-        encoded = new ArrayList<>(lines.size());
-        for (String l : lines) {
-          encoded.add(tok.encode(l, true));
-        }
-      } else {
-        encoded = tok.encodeBatch(lines);
-      }
-      long n = 0;
-      StringBuilder sb = new StringBuilder();
-      for (int[] ids : encoded) {
-        n += ids.length;
-        if (count) {
-          continue;
-        }
-        sb.setLength(0);
-        for (int i = 0; i < ids.length; i++) {
-          if (i > 0) {
-            sb.append(' ');
-          }
-          sb.append(ids[i]);
-        }
-        sb.append('\n');
-        out.append(sb);
-      }
-      return n;
     }
   }
 }
