@@ -55,8 +55,8 @@ public final class Tokenizers {
 
   /**
    * Loads a tokenizer: a Hugging Face {@code tokenizer.json} (or {@code tokenizer.json.gz}), a
-   * model folder holding one of them, a folder with GPT-2's {@code encoder.json} and {@code
-   * vocab.bpe}, or a tiktoken rank file ({@code cl100k_base.tiktoken}, {@code o200k_base.tiktoken},
+   * SentencePiece {@code tokenizer.model} (BPE or Unigram), a model folder holding one of them, a
+   * folder with GPT-2's {@code encoder.json} and {@code vocab.bpe}, or a tiktoken rank file ({@code cl100k_base.tiktoken}, {@code o200k_base.tiktoken},
    * {@code r50k_base.tiktoken}, {@code p50k_base.tiktoken}: the name tells the split pattern and
    * special tokens; {@link #loadTiktoken} takes other names). The end-of-text id placed between
    * documents is that of {@code <|endoftext|>},
@@ -75,6 +75,10 @@ public final class Tokenizers {
           return TokenizerJson.read(json, configEos(path));
         }
       }
+      Path spm = path.resolve("tokenizer.model");
+      if (Files.isRegularFile(spm)) {
+        return SentencePieceFile.read(spm);
+      }
       Path encoder = path.resolve("encoder.json");
       Path merges = path.resolve("vocab.bpe");
       if (Files.isRegularFile(encoder) && Files.isRegularFile(merges)) {
@@ -83,11 +87,14 @@ public final class Tokenizers {
               path.toString());
         }
       }
-      throw new IllegalArgumentException("folder " + path + " holds neither tokenizer.json(.gz) nor "
-          + "encoder.json + vocab.bpe; point to a folder with one of them or to the file itself");
+      throw new IllegalArgumentException("folder " + path + " holds neither tokenizer.json(.gz), "
+          + "tokenizer.model nor encoder.json + vocab.bpe; point to a folder with one of them or to the file itself");
     }
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("tokenizer file " + path + " does not exist");
+    }
+    if (path.getFileName().toString().endsWith(".model")) {
+      return SentencePieceFile.read(path);
     }
     if (path.getFileName().toString().endsWith(".tiktoken")) {
       return TokenizerJson.toPipeline(TiktokenFile.read(path, TiktokenFile.encodingOf(path)), path.toString());
