@@ -125,7 +125,7 @@ public class TokenizerBenchmark {
     public void setup() throws IOException {
       docs = sotu();
       Path dir = Files.createTempDirectory("o200k");
-      llmj = Tokenizers.load(o200kRanks(dir));
+      llmj = Tokenizers.loadTiktoken(o200kRanks(dir), "o200k_base");
       jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
       hf = huggingFace(llmj, dir);
     }
@@ -172,9 +172,45 @@ public class TokenizerBenchmark {
   }
 
   /**
-   * A Gemma-size rank file: o200k_base's 199,998 tokens plus 50,000 made by joining two of them,
-   * ranked after its special tokens (250,019 ids).
+   * Writes a Gemma-size rank file into {@code dir}: o200k_base's 199,998 tokens plus 50,000 made by
+   * joining two of them, ranked after its special tokens (250,019 ids).
    */
+  static Path vocab250k(Path dir) throws IOException {
+    List<String> lines = Files.readAllLines(o200kRanks(dir), StandardCharsets.US_ASCII);
+    List<byte[]> tokens = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String line : lines) {
+      byte[] t = Base64.getDecoder().decode(line.substring(0, line.indexOf(' ')));
+      tokens.add(t);
+      seen.add(new String(t, StandardCharsets.ISO_8859_1));
+    }
+    StringBuilder sb = new StringBuilder(String.join("\n", lines)).append('\n');
+    int rank = 200019;
+    for (long i = 0; rank < 250019; i++) {
+      byte[] a = tokens.get((int) ((i * 7919) % tokens.size()));
+      byte[] b = tokens.get((int) ((i * 104729 + 13) % tokens.size()));
+      byte[] ab = new byte[a.length + b.length];
+      System.arraycopy(a, 0, ab, 0, a.length);
+      System.arraycopy(b, 0, ab, a.length, b.length);
+      if (seen.add(new String(ab, StandardCharsets.ISO_8859_1))) {
+        sb.append(Base64.getEncoder().encodeToString(ab)).append(' ').append(rank++).append('\n');
+      }
+    }
+    Path file = dir.resolve("vocab250k.tiktoken");
+    Files.writeString(file, sb, StandardCharsets.US_ASCII);
+    return file;
+  }
+
+  /** Used heap after full collections. */
+  static long usedAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  /** A Gemma-size rank file ({@link #vocab250k}). */
   @State(Scope.Benchmark)
   public static class BigVocab {
     Path file;
@@ -182,29 +218,7 @@ public class TokenizerBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-      Path dir = Files.createTempDirectory("vocab250k");
-      List<String> lines = Files.readAllLines(o200kRanks(dir), StandardCharsets.US_ASCII);
-      List<byte[]> tokens = new ArrayList<>();
-      Set<String> seen = new HashSet<>();
-      for (String line : lines) {
-        byte[] t = Base64.getDecoder().decode(line.substring(0, line.indexOf(' ')));
-        tokens.add(t);
-        seen.add(new String(t, StandardCharsets.ISO_8859_1));
-      }
-      StringBuilder sb = new StringBuilder(String.join("\n", lines)).append('\n');
-      int rank = 200019;
-      for (long i = 0; rank < 250019; i++) {
-        byte[] a = tokens.get((int) ((i * 7919) % tokens.size()));
-        byte[] b = tokens.get((int) ((i * 104729 + 13) % tokens.size()));
-        byte[] ab = new byte[a.length + b.length];
-        System.arraycopy(a, 0, ab, 0, a.length);
-        System.arraycopy(b, 0, ab, a.length, b.length);
-        if (seen.add(new String(ab, StandardCharsets.ISO_8859_1))) {
-          sb.append(Base64.getEncoder().encodeToString(ab)).append(' ').append(rank++).append('\n');
-        }
-      }
-      file = dir.resolve("vocab250k.tiktoken");
-      Files.writeString(file, sb, StandardCharsets.US_ASCII);
+      file = vocab250k(Files.createTempDirectory("vocab250k"));
     }
 
     /** Heap the last loaded tokenizer holds: used heap after a full GC with and without it. */
@@ -215,14 +229,6 @@ public class TokenizerBenchmark {
       last = null;
       long without = usedAfterGc();
       System.out.printf("%n250k-id rank file: %s retains %.0f MB of heap%n", what, (with - without) / 1e6);
-    }
-
-    private static long usedAfterGc() {
-      for (int i = 0; i < 3; i++) {
-        System.gc();
-      }
-      Runtime rt = Runtime.getRuntime();
-      return rt.totalMemory() - rt.freeMemory();
     }
   }
 
