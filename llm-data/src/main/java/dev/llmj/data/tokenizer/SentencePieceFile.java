@@ -161,6 +161,8 @@ final class SentencePieceFile {
   private static Model parse(byte[] data, String source) {
     Model m = new Model();
     Reader r = new Reader(data, 0, data.length, source);
+    boolean trainer = false;
+    boolean normalizer = false;
     while (r.pos < r.end) {
       long tag = r.varint();
       int field = (int) (tag >>> 3);
@@ -173,16 +175,23 @@ final class SentencePieceFile {
         case 2 -> {
           r.expect(wire, 2, "ModelProto.trainer_spec");
           trainerSpec(r.sub(), m);
+          trainer = true;
         }
         case 3 -> {
           r.expect(wire, 2, "ModelProto.normalizer_spec");
           normalizerSpec(r.sub(), m);
+          normalizer = true;
         }
         default -> r.skip(wire);
       }
     }
     if (m.pieces.isEmpty()) {
       throw new IllegalArgumentException(source + ": the model has no pieces; is this a SentencePiece .model file?");
+    }
+    if (!trainer || !normalizer) {
+      // SentencePiece writes both specs after the pieces, so a file cut between two pieces lacks them.
+      throw new IllegalArgumentException(source + ": the model has no trainer_spec or normalizer_spec after its "
+          + m.pieces.size() + " pieces; the file looks truncated");
     }
     return m;
   }
