@@ -129,6 +129,11 @@ final class BpePieceModel implements PieceModel {
   }
 
   @Override
+  public int entries() {
+    return vocab.size();
+  }
+
+  @Override
   public int size() {
     return tokens.length;
   }

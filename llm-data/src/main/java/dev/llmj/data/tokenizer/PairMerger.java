@@ -41,13 +41,25 @@ final class PairMerger {
 
   private final PriorityQueue<Entry> queue = new PriorityQueue<>(this::compare);
 
-  /** @param words each word's UTF-8 bytes as ids 0..255; @param counts occurrences of each word */
-  PairMerger(int[][] words, long[] counts) {
+  /** The 256 single bytes, the alphabet of byte-level BPE. */
+  static List<byte[]> bytes() {
+    List<byte[]> out = new ArrayList<>(256);
+    for (int b = 0; b < 256; b++) {
+      out.add(new byte[] {(byte) b});
+    }
+    return out;
+  }
+
+  /**
+   * @param alphabet the initial tokens (ids in this order), distinct byte strings
+   * @param words each word as alphabet ids; @param counts occurrences of each word
+   */
+  PairMerger(List<byte[]> alphabet, int[][] words, long[] counts) {
     this.words = words;
     this.wordCounts = counts;
     this.lengths = new int[words.length];
-    for (int b = 0; b < 256; b++) {
-      addToken(new byte[] {(byte) b});
+    for (byte[] token : alphabet) {
+      addToken(token);
     }
     for (int w = 0; w < words.length; w++) {
       lengths[w] = words[w].length;

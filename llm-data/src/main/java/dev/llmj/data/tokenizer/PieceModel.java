@@ -15,6 +15,9 @@ interface PieceModel {
   /** The largest id plus one. */
   int size();
 
+  /** The number of vocabulary entries (Hugging Face's {@code get_vocab_size}); added tokens get ids from here on. */
+  int entries();
+
   /** {@code <0xNN>}, the spelling of byte tokens in byte-fallback vocabularies. */
   static String byteToken(int b) {
     return String.format("<0x%02X>", b);

@@ -49,10 +49,17 @@ final class PipelineJson {
 
   // ---- added tokens ----
 
+  /**
+   * The added tokens with the ids Hugging Face gives them, which are not the ids written in the
+   * file: a token of the model's vocabulary keeps that id, any other gets the next id after the
+   * vocabulary and the added tokens so far (the file's ids agree with this in every file Hugging
+   * Face itself wrote).
+   */
   private List<AddedTokens.Token> addedTokens(JsonNode n, PieceModel model) {
-    List<AddedTokens.Token> out = new ArrayList<>();
+    Map<Integer, AddedTokens.Token> byId = new java.util.LinkedHashMap<>();
+    Map<String, Integer> idOf = new HashMap<>();
     if (nullable(n)) {
-      return out;
+      return new ArrayList<>();
     }
     if (!n.isArray()) {
       throw bad("added_tokens", n.getNodeType().toString(), "an array");
@@ -61,15 +68,27 @@ final class PipelineJson {
       String p = "added_tokens[" + i + "]";
       JsonNode t = n.get(i);
       keys(t, p, Set.of("id", "content", "single_word", "lstrip", "rstrip", "normalized", "special"));
-      int id = integer(t, "id", p);
+      integer(t, "id", p);
       String content = text(t, "content", p);
       if (content.isEmpty()) {
         continue; // Hugging Face ignores empty added tokens
       }
-      out.add(new AddedTokens.Token(id, content, bool(t, "special", p, false), bool(t, "normalized", p, true),
-          bool(t, "lstrip", p, false), bool(t, "rstrip", p, false), bool(t, "single_word", p, false)));
+      AddedTokens.Token token = new AddedTokens.Token(-1, content, bool(t, "special", p, false),
+          bool(t, "normalized", p, true), bool(t, "lstrip", p, false), bool(t, "rstrip", p, false),
+          bool(t, "single_word", p, false));
+      Integer id = idOf.get(content);
+      if (id == null) {
+        id = model.id(content);
+      }
+      if (id < 0) {
+        int max = idOf.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        id = max >= model.entries() ? max + 1 : model.entries();
+      }
+      idOf.put(content, id);
+      byId.put(id, new AddedTokens.Token(id, content, token.special(), token.normalized(), token.lstrip(),
+          token.rstrip(), token.singleWord()));
     }
-    return out;
+    return new ArrayList<>(byId.values());
   }
 
   // ---- normalizers ----
@@ -137,7 +156,7 @@ final class PipelineJson {
         JsonNode pat = n.get("pattern");
         if (pat != null && pat.has("Regex") && behavior == PiecePass.Behavior.ISOLATED && !invert) {
           SplitPattern.compile(pat.get("Regex").asText(), source + ": " + p + ".pattern.Regex"); // fail here on bad syntax
-          return PreTokenizers.isolated(PreTokenizer.forPattern(SplitPattern.toJava(pat.get("Regex").asText())));
+          return PreTokenizers.isolated(PreTokenizer.forPattern(pat.get("Regex").asText()));
         }
         SplitPattern sp = pattern(pat, p + ".pattern");
         return PiecePass.split(invert ? sp.inverted() : sp, behavior);

@@ -19,10 +19,11 @@ interface PreTokenizer {
   String pattern();
 
   /**
-   * A hand-written scanner for the split patterns in common use (GPT-2, cl100k and Llama 3,
-   * Qwen2/3, o200k, DeepSeek V3's three), {@link java.util.regex} for any other. Patterns are
-   * compared as strings, with raw CR and LF characters taken as their escapes {@code \r} and
-   * {@code \n} (files write them both ways).
+   * The pre-tokenizer for a split pattern written as in {@code tokenizer.json} (Oniguruma syntax):
+   * a hand-written scanner for the patterns in common use (GPT-2, cl100k and Llama 3, Qwen2/3,
+   * o200k, DeepSeek V3's three), {@link java.util.regex} for any other. Patterns are compared as
+   * strings, with raw CR and LF characters taken as their escapes {@code \r} and {@code \n}
+   * (files write them both ways).
    */
   static PreTokenizer forPattern(String pattern) {
     PreTokenizer known = Known.SCANNERS.get(pattern.replace("\r", "\\r").replace("\n", "\\n"));

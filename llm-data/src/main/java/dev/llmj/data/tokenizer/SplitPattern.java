@@ -33,16 +33,22 @@ abstract class SplitPattern {
         Matcher m = p.matcher(text);
         int prev = 0;
         int lastEnd = -1;
-        while (m.find()) {
-          if (m.start() == m.end() && m.end() == lastEnd) {
-            continue; // an empty match right after a match is skipped, as Oniguruma's iterator does
+        for (int from = 0; from <= text.length() && m.find(from); ) {
+          int start = m.start();
+          int end = m.end();
+          // After an empty match the search moves on by one code point (Java's find would move
+          // by one UTF-16 unit, into a surrogate pair); an empty match right after a match is
+          // skipped, as Oniguruma's iterator does.
+          from = start == end ? end + (end < text.length() ? Character.charCount(text.codePointAt(end)) : 1) : end;
+          if (start == end && end == lastEnd) {
+            continue;
           }
-          if (prev != m.start()) {
-            out.span(prev, m.start(), false);
+          if (prev != start) {
+            out.span(prev, start, false);
           }
-          out.span(m.start(), m.end(), true);
-          prev = m.end();
-          lastEnd = m.end();
+          out.span(start, end, true);
+          prev = end;
+          lastEnd = end;
         }
         if (prev != text.length()) {
           out.span(prev, text.length(), false);

@@ -167,6 +167,11 @@ final class UnigramModel implements PieceModel {
   }
 
   @Override
+  public int entries() {
+    return pieces.length;
+  }
+
+  @Override
   public int size() {
     return pieces.length;
   }

@@ -92,7 +92,7 @@ class HfParityTest {
 
   /**
    * Compares every text: encode with and without special tokens, the plain-text encode where
-   * the text has no special token, and decode with and without skipping special tokens.
+   * Hugging Face found no special token, and decode with and without skipping special tokens.
    */
   static void assertParity(String name, PipelineTokenizer tok, HfReference ref, List<String> texts, String reproduce) {
     long ids = 0;
@@ -101,7 +101,7 @@ class HfParityTest {
       int[] actual = tok.encode(t, true);
       check(name, "encode(add_special_tokens=False)", t, expected, actual, reproduce);
       check(name, "encode(add_special_tokens=True)", t, ref.encode(t, true), tok.encodeWithSpecialTokens(t), reproduce);
-      if (tok.specialTokens().stream().noneMatch(t::contains)) {
+      if (Arrays.stream(expected).noneMatch(id -> tok.specialTokens().contains(tok.idToToken(id)))) {
         check(name, "encode with special tokens as text", t, expected, tok.encode(t), reproduce);
       }
       for (boolean skip : new boolean[] {false, true}) {
