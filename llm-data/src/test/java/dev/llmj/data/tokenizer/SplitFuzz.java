@@ -58,4 +58,18 @@ final class SplitFuzz {
     }
     return sb.toString();
   }
+
+  /**
+   * Unpaired surrogates replaced by U+FFFD, for references that take only well-formed text (they
+   * have no UTF-8 form: JTokkit writes them as {@code ?}, Rust strings cannot hold them).
+   */
+  static String wellFormed(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      sb.appendCodePoint(Character.isSurrogate((char) cp) && cp < 0x10000 ? 0xFFFD : cp);
+      i += Character.charCount(cp);
+    }
+    return sb.toString();
+  }
 }

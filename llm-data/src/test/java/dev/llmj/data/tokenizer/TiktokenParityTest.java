@@ -78,24 +78,10 @@ class TiktokenParityTest {
         case 2 -> SplitFuzz.anyCodePoints(rnd, 1 + rnd.nextInt(30));
         default -> SplitFuzz.longWord(rnd, 100 + rnd.nextInt(3000));
       };
-      texts.add(wellFormed(t));
+      texts.add(SplitFuzz.wellFormed(t));
     }
     texts.add(" ".repeat(1000) + "x\n \n  ");
     assertParity(encoding, "random (reproduce with -Dtests.seed=" + seed + ")", texts);
-  }
-
-  /**
-   * Unpaired surrogates replaced by U+FFFD: they have no UTF-8 form, and JTokkit writes them as
-   * {@code ?} where this library writes U+FFFD.
-   */
-  private static String wellFormed(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); ) {
-      int cp = s.codePointAt(i);
-      sb.appendCodePoint(Character.isSurrogate((char) cp) && cp < 0x10000 ? 0xFFFD : cp);
-      i += Character.charCount(cp);
-    }
-    return sb.toString();
   }
 
   private static void assertParity(String encoding, String name, List<String> texts) {
