@@ -3,11 +3,8 @@ package dev.llmj.data.tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.function.Consumer;
 
 /**
  * A byte-level BPE tokenizer (the GPT-2 family) as a pipeline: normalizer, pre-tokenizer, BPE
@@ -71,11 +68,6 @@ public final class BpeTokenizer implements Tokenizer {
 
   SpecialTokens specials() {
     return specials;
-  }
-
-  @Override
-  public int[] encode(String text) {
-    return encode(text, false);
   }
 
   @Override
@@ -153,27 +145,14 @@ public final class BpeTokenizer implements Tokenizer {
   private byte[] tokenBytes(int id) {
     byte[] b = id >= 0 && id < decodeTable.length ? decodeTable[id] : null;
     if (b == null) {
-      throw new IllegalArgumentException(
-          "unknown token id " + id + "; this vocabulary has size " + decodeTable.length + " (ids 0.."
-              + (decodeTable.length - 1) + (id >= 0 && id < decodeTable.length ? ", with gaps" : "") + ")");
+      throw unknownId(id, decodeTable.length);
     }
     return b;
   }
 
-  /** Encodes each text (special tokens as plain text) using all cores; results in input order. */
-  public List<int[]> encodeBatch(List<String> texts) {
-    List<int[]> out = new ArrayList<>(texts.size());
-    encodeAll(texts.iterator(), Runtime.getRuntime().availableProcessors(), out::add);
-    return out;
-  }
-
-  /**
-   * Encodes a stream of documents (special tokens as plain text) on {@code threads} threads and
-   * passes each result to {@code sink} in input order, on the calling thread. Reads ahead only a
-   * bounded number of documents, so the stream may be larger than memory.
-   */
-  public void encodeAll(Iterator<String> texts, int threads, Consumer<int[]> sink) {
-    CorpusEncoder.encodeAll(this::encode, texts, threads, sink);
+  static IllegalArgumentException unknownId(int id, int size) {
+    return new IllegalArgumentException("unknown token id " + id + "; this vocabulary has size " + size
+        + " (ids 0.." + (size - 1) + (id >= 0 && id < size ? ", with gaps" : "") + ")");
   }
 
   @Override

@@ -94,22 +94,16 @@ final class PipelineJson {
   // ---- normalizers ----
 
   private static final String NORMALIZERS = "NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, "
-      + "Replace, Prepend, Sequence";
+      + "Replace, Prepend, Precompiled, Sequence";
 
   private UnaryOperator<String> normalizer(JsonNode n, String p) {
     switch (type(n, p, NORMALIZERS)) {
       case "NFC":
-        keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFC);
       case "NFD":
-        keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFD);
       case "NFKC":
-        keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFKC);
       case "NFKD":
         keys(n, p, Set.of("type"));
-        return Normalizers.unicode(java.text.Normalizer.Form.NFKD);
+        return Normalizers.unicode(java.text.Normalizer.Form.valueOf(n.get("type").asText()));
       case "Lowercase":
         keys(n, p, Set.of("type"));
         return Normalizers::lowercase;
@@ -125,6 +119,9 @@ final class PipelineJson {
       case "Prepend":
         keys(n, p, Set.of("type", "prepend"));
         return Normalizers.prepend(text(n, "prepend", p));
+      case "Precompiled":
+        keys(n, p, Set.of("type", "precompiled_charsmap"));
+        return PrecompiledCharsmap.parse(n.get("precompiled_charsmap"), source + ": " + p);
       case "Sequence": {
         keys(n, p, Set.of("type", "normalizers"));
         List<UnaryOperator<String>> steps = new ArrayList<>();

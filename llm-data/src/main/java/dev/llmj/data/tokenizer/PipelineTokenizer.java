@@ -6,10 +6,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -82,11 +80,6 @@ public final class PipelineTokenizer implements Tokenizer {
   }
 
   @Override
-  public int[] encode(String text) {
-    return encode(text, false);
-  }
-
-  @Override
   public int[] encode(String text, boolean allowSpecialTokens) {
     return sequence(text, allowSpecialTokens).toArray();
   }
@@ -151,8 +144,7 @@ public final class PipelineTokenizer implements Tokenizer {
       }
       String token = model.token(id);
       if (token == null) {
-        throw new IllegalArgumentException("unknown token id " + id + "; this vocabulary has size "
-            + vocabSize + " (ids 0.." + (vocabSize - 1) + (id >= 0 && id < vocabSize ? ", with gaps" : "") + ")");
+        throw BpeTokenizer.unknownId(id, vocabSize);
       }
       tokens.add(token);
     }
@@ -209,18 +201,6 @@ public final class PipelineTokenizer implements Tokenizer {
           + specialTokens());
     }
     return tokenToId(endOfText).getAsInt();
-  }
-
-  /** Encodes each text (special tokens as plain text) using all cores; results in input order. */
-  public List<int[]> encodeBatch(List<String> texts) {
-    List<int[]> out = new ArrayList<>(texts.size());
-    encodeAll(texts.iterator(), Runtime.getRuntime().availableProcessors(), out::add);
-    return out;
-  }
-
-  /** Like {@link BpeTokenizer#encodeAll}: in input order, bounded read-ahead. */
-  public void encodeAll(Iterator<String> texts, int threads, Consumer<int[]> sink) {
-    CorpusEncoder.encodeAll(this::encode, texts, threads, sink);
   }
 
   /** Writes this tokenizer as a Hugging Face {@code tokenizer.json}. */

@@ -18,18 +18,23 @@ abstract class SplitPattern {
   }
 
   /** Calls {@code out} with the spans of {@code text}; an empty text is one empty non-match. */
-  abstract void find(String text, Spans out);
+  void find(String text, Spans out) {
+    if (text.isEmpty()) {
+      out.span(0, 0, false);
+    } else {
+      spans(text, out);
+    }
+  }
+
+  /** The spans of a non-empty text. */
+  abstract void spans(String text, Spans out);
 
   /** Every match of a regular expression, as Oniguruma's {@code find_iter} yields them. */
   static SplitPattern regex(String onigRegex, String where) {
     Pattern p = compile(onigRegex, where);
     return new SplitPattern() {
       @Override
-      void find(String text, Spans out) {
-        if (text.isEmpty()) {
-          out.span(0, 0, false);
-          return;
-        }
+      void spans(String text, Spans out) {
         Matcher m = p.matcher(text);
         int prev = 0;
         int lastEnd = -1;
@@ -62,7 +67,7 @@ abstract class SplitPattern {
     if (s.isEmpty()) {
       return new SplitPattern() {
         @Override
-        void find(String text, Spans out) {
+        void spans(String text, Spans out) {
           out.span(0, text.length(), false);
         }
       };
@@ -74,11 +79,7 @@ abstract class SplitPattern {
   static SplitPattern chars(IntPredicate test) {
     return new SplitPattern() {
       @Override
-      void find(String text, Spans out) {
-        if (text.isEmpty()) {
-          out.span(0, 0, false);
-          return;
-        }
+      void spans(String text, Spans out) {
         int last = 0;
         for (int i = 0; i < text.length(); ) {
           int c = text.codePointAt(i);
@@ -105,7 +106,12 @@ abstract class SplitPattern {
     return new SplitPattern() {
       @Override
       void find(String text, Spans out) {
-        self.find(text, (s, e, m) -> out.span(s, e, !m));
+        self.find(text, (s, e, m) -> out.span(s, e, !m)); // an empty text is one empty match
+      }
+
+      @Override
+      void spans(String text, Spans out) {
+        find(text, out);
       }
     };
   }

@@ -15,7 +15,9 @@ import java.util.OptionalInt;
 public interface Tokenizer {
 
   /** Encodes text; special tokens in the text are treated as ordinary text. */
-  int[] encode(String text);
+  default int[] encode(String text) {
+    return encode(text, false);
+  }
 
   /** Encodes text, recognising the given special tokens (for example {@code <|endoftext|>}). */
   int[] encode(String text, boolean allowSpecialTokens);
@@ -40,6 +42,22 @@ public interface Tokenizer {
     List<String> special = specialTokens();
     return decode(java.util.Arrays.stream(ids)
         .filter(id -> special.stream().noneMatch(t -> specialTokenId(t).orElse(-1) == id)).toArray());
+  }
+
+  /** Encodes each text (special tokens as plain text) using all cores; results in input order. */
+  default List<int[]> encodeBatch(List<String> texts) {
+    List<int[]> out = new java.util.ArrayList<>(texts.size());
+    encodeAll(texts.iterator(), Runtime.getRuntime().availableProcessors(), out::add);
+    return out;
+  }
+
+  /**
+   * Encodes a stream of documents (special tokens as plain text) on {@code threads} threads and
+   * passes each result to {@code sink} in input order, on the calling thread. Reads ahead only a
+   * bounded number of documents, so the stream may be larger than memory.
+   */
+  default void encodeAll(java.util.Iterator<String> texts, int threads, java.util.function.Consumer<int[]> sink) {
+    CorpusEncoder.encodeAll(this::encode, texts, threads, sink);
   }
 
   /** Number of ids: the largest id plus one. */

@@ -7,16 +7,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Loads byte-level BPE tokenizers.
+ * Loads tokenizers: any Hugging Face {@code tokenizer.json} of the open models (BPE or Unigram,
+ * with its normalizer, pre-tokenizer, post-processor, decoder and added tokens), SentencePiece
+ * {@code .model} files, tiktoken rank files and GPT-2's files.
  *
  * <pre>{@code
- * BpeTokenizer gpt2 = Tokenizers.gpt2();                          // embedded GPT-2 (r50k_base)
- * BpeTokenizer mine = Tokenizers.load(Path.of("tokenizer.json"));  // Hugging Face format
- * BpeTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));     // encoder.json + vocab.bpe
- * BpeTokenizer gpt4o = Tokenizers.load(Path.of("o200k_base.tiktoken")); // tiktoken rank file
+ * BpeTokenizer gpt2 = Tokenizers.gpt2();                                 // embedded GPT-2 (r50k_base)
+ * PipelineTokenizer llama = Tokenizers.load(Path.of("Llama-3.1-8B/"));   // folder with tokenizer.json
+ * PipelineTokenizer mine = Tokenizers.load(Path.of("tokenizer.json.gz"));
+ * PipelineTokenizer orig = Tokenizers.load(Path.of("gpt2-files/"));      // encoder.json + vocab.bpe
+ * PipelineTokenizer mistral = Tokenizers.load(Path.of("tokenizer.model")); // SentencePiece
+ * BpeTokenizer gpt4o = Tokenizers.loadTiktoken(Path.of("o200k_base.tiktoken"), "o200k_base");
  * }</pre>
  *
- * To train one, see {@link BpeTrainer}; to save one, {@link BpeTokenizer#save(Path)}.
+ * To train one, see {@link BpeTrainer}; to save one, {@link PipelineTokenizer#save(Path)}.
  */
 public final class Tokenizers {
   private static final String GPT2_DIR = "/dev/llmj/data/tokenizer/gpt2/";

@@ -103,6 +103,19 @@ class HfComponentsTest {
     }
   }
 
+  /** SentencePiece's nmt_nfkc map, written by src/test/python/make_precompiled_charsmap.py with spm_train. */
+  @Test
+  void precompiledCharsmap() throws IOException {
+    String charsmap = Files.readString(HfParityTest.resource("nmt_nfkc.charsmap")).trim();
+    compare("Precompiled nmt_nfkc", llama, root -> {
+      ObjectNode pre = node("{'type':'Precompiled'}");
+      pre.put("precompiled_charsmap", charsmap);
+      ArrayNode steps = JSON.createArrayNode().add(pre);
+      root.get("normalizer").get("normalizers").forEach(steps::add);
+      ((ObjectNode) root.get("normalizer")).set("normalizers", steps);
+    });
+  }
+
   @Test
   void byteLevelOptions() throws IOException {
     for (String opts : new String[] {"'add_prefix_space':true,'use_regex':true", "'add_prefix_space':true,'use_regex':false",

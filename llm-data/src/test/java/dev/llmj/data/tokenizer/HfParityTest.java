@@ -180,6 +180,18 @@ class HfParityTest {
   }
 
   @Test
+  void batchAndStreamingEqualSequential() {
+    List<String> docs = corpusSample(40, 5_000);
+    List<int[]> batch = llama.encodeBatch(docs);
+    List<int[]> streamed = new ArrayList<>();
+    qwen.encodeAll(docs.iterator(), 3, streamed::add);
+    for (int i = 0; i < docs.size(); i++) {
+      check("llama2", "encodeBatch", docs.get(i), llama.encode(docs.get(i)), batch.get(i), "");
+      check("qwen3", "encodeAll", docs.get(i), qwen.encode(docs.get(i)), streamed.get(i), "");
+    }
+  }
+
+  @Test
   void endOfTextIsTheModelsOwn() {
     assertEquals(151643, qwen.endOfTextId()); // <|endoftext|>
     assertEquals(2, llama.endOfTextId()); // </s>

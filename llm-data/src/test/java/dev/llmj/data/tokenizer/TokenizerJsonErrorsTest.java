@@ -53,7 +53,7 @@ class TokenizerJsonErrorsTest {
     fails(u, r -> model(r).put("type", "WordPiece"), "model.type", "WordPiece", "BPE, Unigram");
     fails(u, r -> model(r).put("dropout", 0.1), "model.dropout", "0.1", "null");
     fails(u, r -> ((ObjectNode) r.get("normalizer").get("normalizers").get(1)).put("type", "BertNormalizer"),
-        "normalizer.normalizers[1].type", "BertNormalizer", "NFKC", "Prepend");
+        "normalizer.normalizers[1].type", "BertNormalizer", "NFKC", "Precompiled");
     fails(u, r -> r.set("pre_tokenizer", HfComponentsTest.node("{'type':'UnicodeScripts'}")),
         "pre_tokenizer.type", "UnicodeScripts", "Metaspace");
     fails(u, r -> r.set("pre_tokenizer", HfComponentsTest.node(

@@ -2,9 +2,9 @@ package dev.llmj.examples.cli;
 
 import dev.llmj.data.ProgressBar;
 import dev.llmj.data.io.CorpusReader;
-import dev.llmj.data.tokenizer.BpeTokenizer;
 import dev.llmj.data.tokenizer.BpeTrainer;
 import dev.llmj.data.tokenizer.LineEncoder;
+import dev.llmj.data.tokenizer.PipelineTokenizer;
 import dev.llmj.data.tokenizer.Tokenizer;
 import dev.llmj.data.tokenizer.Tokenizers;
 import java.io.BufferedWriter;
@@ -22,12 +22,12 @@ import picocli.CommandLine.Option;
 
 /** {@code llm tokenizer train|encode}. */
 @Command(name = "tokenizer", mixinStandardHelpOptions = true,
-    description = "Train a byte-level BPE tokenizer, or encode text with one.",
+    description = "Train a BPE tokenizer, or encode text with any tokenizer.json.",
     subcommands = {TokenizerCommand.Train.class, TokenizerCommand.Encode.class})
 final class TokenizerCommand {
 
   @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Train a byte-level BPE tokenizer and write it as Hugging Face tokenizer.json.")
+      description = "Train a BPE tokenizer (byte-level or Metaspace) and write it as Hugging Face tokenizer.json.")
   static final class Train implements Callable<Integer> {
 
     @ArgGroup(exclusive = false, multiplicity = "1")
@@ -45,15 +45,29 @@ final class TokenizerCommand {
     int minFrequency;
 
     @Option(names = "--special", paramLabel = "TOKEN", split = ",",
-        description = "Special tokens (default: <|endoftext|>).")
+        description = "Special tokens (default: <|endoftext|>; Metaspace: <unk>,<s>,</s>).")
     List<String> special;
+
+    @Option(names = "--style", defaultValue = "BYTE_LEVEL", paramLabel = "STYLE",
+        description = "BYTE_LEVEL (GPT-2, Llama 3, Qwen) or METASPACE (Llama 2, Mistral: \u2581 for spaces, "
+            + "byte fallback); default: ${DEFAULT-VALUE}.")
+    BpeTrainer.Style style;
+
+    @Option(names = "--pattern", paramLabel = "REGEX",
+        description = "Byte-level split pattern: gpt2 (default), llama3, or a regular expression as in tokenizer.json.")
+    String pattern;
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
     @Override
     public Integer call() throws IOException {
-      BpeTrainer.Config cfg = BpeTrainer.Config.of(vocabSize).withMinFrequency(minFrequency);
+      BpeTrainer.Config cfg = (style == BpeTrainer.Style.METASPACE ? BpeTrainer.Config.metaspace(vocabSize)
+          : BpeTrainer.Config.of(vocabSize)).withMinFrequency(minFrequency);
+      if (pattern != null) {
+        cfg = cfg.withPattern(pattern.equals("gpt2") ? BpeTrainer.GPT2_PATTERN
+            : pattern.equals("llama3") ? BpeTrainer.LLAMA3_PATTERN : pattern);
+      }
       if (special != null) {
         cfg = cfg.withSpecialTokens(special);
       }
@@ -61,10 +75,10 @@ final class TokenizerCommand {
         cfg = cfg.withThreads(threads);
       }
       long start = System.nanoTime();
-      BpeTokenizer tok;
+      PipelineTokenizer tok;
       try (CorpusReader reader = input.open();
           ProgressBar bar = ProgressBar.start("read", 0, ProgressBar.Unit.COUNT)) {
-        tok = new BpeTrainer(cfg).train(reader.texts(bar));
+        tok = new BpeTrainer(cfg).trainPipeline(reader.texts(bar));
         CorpusInput.reportProblems(reader);
       }
       tok.save(output);

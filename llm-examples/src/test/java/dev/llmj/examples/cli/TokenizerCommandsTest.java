@@ -109,6 +109,55 @@ class TokenizerCommandsTest {
   }
 
   @Test
+  void metaspaceModelFolderEncodesWithItsTemplateAndTokenizesWithItsEndOfText() throws Exception {
+    Path corpus = EmbeddedCorpus.SOTU.copyTo(dir);
+    Path model = Files.createDirectories(dir.resolve("model"));
+    Path json = model.resolve("tokenizer.json");
+    Object[] t = run("tokenizer", "train", "--input", corpus.toString(), "--vocab-size", "800", "--style", "METASPACE",
+        "--output", json.toString());
+    assertEquals(0, t[0], (String) t[2]);
+    // Llama 2's post-processor: <s> before the text when special tokens are added.
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var root = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json.toFile());
+    root.set("post_processor", mapper.readTree("{\"type\":\"TemplateProcessing\",\"single\":[{\"SpecialToken\":"
+        + "{\"id\":\"<s>\",\"type_id\":0}},{\"Sequence\":{\"id\":\"A\",\"type_id\":0}}],\"pair\":[{\"Sequence\":"
+        + "{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],\"special_tokens\":"
+        + "{\"<s>\":{\"id\":\"<s>\",\"ids\":[1],\"tokens\":[\"<s>\"]}}}"));
+    mapper.writeValue(json.toFile(), root);
+    Tokenizer tok = Tokenizers.load(model);
+
+    List<String> lines = List.of("Fellow citizens", "", "a </s> b  c", "\u4e2d\u6587");
+    Path in = dir.resolve("lines.txt");
+    Files.write(in, lines, StandardCharsets.UTF_8);
+    for (boolean add : new boolean[] {false, true}) {
+      Object[] r = add ? run("tokenizer", "encode", "--tokenizer", model.toString(), "--input", in.toString(), "--add-special-tokens")
+          : run("tokenizer", "encode", "--tokenizer", model.toString(), "--input", in.toString());
+      assertEquals(0, r[0], (String) r[2]);
+      String[] got = ((String) r[1]).split("\n", -1);
+      for (int i = 0; i < lines.size(); i++) {
+        int[] expected = add ? tok.encodeWithSpecialTokens(lines.get(i)) : tok.encode(lines.get(i), true);
+        int[] actual = got[i].isEmpty() ? new int[0] : Arrays.stream(got[i].split(" ")).mapToInt(Integer::parseInt).toArray();
+        assertArrayEquals(expected, actual, "add=" + add + ", line " + i);
+        assertEquals(add, actual.length > 0 && actual[0] == 1, "<s> first exactly when special tokens are added");
+      }
+    }
+
+    Path shards = dir.resolve("shards");
+    Object[] s = run("tokenize", "--tokenizer", model.toString(), "--input", corpus.toString(), "--output",
+        shards.toString(), "--threads", "2");
+    assertEquals(0, s[0], (String) s[2]);
+    ShardIndex index = ShardIndex.read(shards);
+    String firstText;
+    try (var docs = dev.llmj.data.io.Corpus.read(corpus)) {
+      firstText = docs.next().text();
+    }
+    int[] first = tok.encode(firstText);
+    int[] head = ShardReader.open(index.files(shards).get(0)).read(0, first.length + 1);
+    assertArrayEquals(first, Arrays.copyOf(head, first.length), "the first document's ids");
+    assertEquals(2, head[first.length], "each document ends with the model's own </s>");
+  }
+
+  @Test
   void badUsageExitsWithTwoAndOneLine() {
     Object[] r = run("tokenizer", "encode", "--tokenizer", dir.resolve("none").toString(), "--input", "x.txt");
     assertEquals(Llm.EXIT_USAGE, r[0]);
