@@ -22,7 +22,8 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 rnd = random.Random(20240611)
 pieces = ["the", "The", " ", "  ", "\t", "whale", "Ahab's", "naïve", "café", "東京", "日本語", "🙂", "👍🏽",
           "1990s", "3.14", "½", "e\u0301", "…", "—", "“quoted”", "<s>", "</s>", "<unk>", "▁", "x", "Q",
-          "ℌ", "\u00a0", "\u3000", "ǅ", "Ω", "𝔘𝔫𝔦", "\u200b", "!!", "?", "'", "-", "a" * 40]
+          "ℌ", "\u00a0", "\u3000", "ǅ", "Ω", "𝔘𝔫𝔦", "\u200b", "!!", "?", "'", "-", "a" * 40,
+          "ﬁ", "①", "Ⅻ", "ｆｕｌｌ", "ｶﾀｶﾅ", "\u2003", "e\u0301\u0323", "\u00ad", "\ufeff", "\u0007"]
 lines = []
 for t in texts[60:80]:
     lines.extend(p for p in t.split("\n") if p.strip())
@@ -34,12 +35,17 @@ with open(sys.argv[3], "w", encoding="utf-8") as f:
     for l in lines:
         f.write(l.replace("\n", " ").replace("\r", " ") + "\n")
 PY
-for type in bpe unigram; do
+# bpe, unigram: no normalization rule (identity); bpe-nfkc, unigram-nfkc: spm_train's default
+# nmt_nfkc character map, as Llama 2, Mistral and T5 ship.
+for name in bpe unigram bpe-nfkc unigram-nfkc; do
+  type=${name%-nfkc}
+  rule=identity
+  [ "$name" != "$type" ] && rule=nmt_nfkc
   fallback=false
   [ "$type" = bpe ] && fallback=true
-  spm_train --input="$tmp/train.txt" --model_prefix="$type" --model_type="$type" --vocab_size=2000 \
-    --byte_fallback="$fallback" --normalization_rule_name=identity --character_coverage=0.9995 \
+  spm_train --input="$tmp/train.txt" --model_prefix="$name" --model_type="$type" --vocab_size=2000 \
+    --byte_fallback="$fallback" --normalization_rule_name="$rule" --character_coverage=0.9995 \
     --num_threads=1 --seed_sentencepiece_size=100000 --minloglevel=2 >/dev/null 2>&1
-  rm -f "$type.vocab"
-  spm_encode --model="$type.model" --output_format=id < inputs.txt > "$type.ids"
+  rm -f "$name.vocab"
+  spm_encode --model="$name.model" --output_format=id < inputs.txt > "$name.ids"
 done

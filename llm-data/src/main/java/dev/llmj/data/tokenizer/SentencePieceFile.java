@@ -1,6 +1,5 @@
 package dev.llmj.data.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a SentencePiece {@code tokenizer.model} (the protobuf {@code ModelProto}, parsed here from
@@ -61,7 +61,9 @@ final class SentencePieceFile {
       throw new IllegalArgumentException(file + ": " + size + " bytes is too large for a SentencePiece model");
     }
     Model m = parse(Files.readAllBytes(file), file.toString());
-    return PipelineJson.build(toJson(m, file.toString()), file.toString(), null);
+    ObjectNode json = toJson(m, file.toString());
+    return PipelineJson.build(json, file.toString(), null,
+        liveNormalizer(m, (ObjectNode) json.get("normalizer"), file.toString()));
   }
 
   // ---- protobuf wire format ----
@@ -278,7 +280,7 @@ final class SentencePieceFile {
 
   // ---- the equivalent tokenizer.json ----
 
-  private static JsonNode toJson(Model m, String source) {
+  private static ObjectNode toJson(Model m, String source) {
     if (m.whitespaceAsSuffix) {
       throw new UnsupportedOperationException(source + ": trainer_spec.treat_whitespace_as_suffix = true is "
           + "not supported; supported: false (a space marks the start of a piece)");
@@ -323,11 +325,49 @@ final class SentencePieceFile {
     return root;
   }
 
+  /** A whitespace step of SentencePiece's normalization, as a Replace (regex or string) or Prepend. */
+  private record Step(String type, String pattern, boolean regex, String content) {
+    ObjectNode json(JsonNodeFactory f) {
+      ObjectNode n = f.objectNode().put("type", type);
+      if (type.equals("Prepend")) {
+        return n.put("prepend", content);
+      }
+      n.put("content", content).putObject("pattern").put(regex ? "Regex" : "String", pattern);
+      return n;
+    }
+
+    UnaryOperator<String> operator(String source) {
+      return type.equals("Prepend") ? Normalizers.prepend(content) : Normalizers.replace(
+          regex ? SplitPattern.regex(pattern, source) : SplitPattern.literal(pattern, source), content);
+    }
+  }
+
   /**
-   * SentencePiece's normalization: the character map; with remove_extra_whitespaces, leading
+   * SentencePiece's normalization after the character map: with remove_extra_whitespaces, leading
    * spaces removed and runs of spaces made one; spaces escaped as ▁; trailing ▁ removed; then the
    * dummy prefix, which an empty result does not get.
    */
+  private static List<Step> whitespace(Model m) {
+    List<Step> steps = new ArrayList<>();
+    String space = m.escapeWhitespaces ? SPACE : " ";
+    if (m.removeExtraWhitespaces) {
+      steps.add(new Step("Replace", "^ +", true, ""));
+      steps.add(new Step("Replace", " {2,}", true, " "));
+    }
+    if (m.escapeWhitespaces) {
+      steps.add(new Step("Replace", " ", false, SPACE));
+    }
+    if (m.removeExtraWhitespaces) {
+      // At the end SentencePiece strips the escaped space symbol, so a ▁ typed in the text goes too.
+      steps.add(new Step("Replace", space + "+$", true, ""));
+    }
+    if (m.addDummyPrefix) {
+      steps.add(new Step("Prepend", null, false, space));
+    }
+    return steps;
+  }
+
+  /** The normalizer as {@code tokenizer.json} writes it: Hugging Face's Precompiled, then the whitespace steps. */
   private static ObjectNode normalizer(Model m, JsonNodeFactory f) {
     ObjectNode n = f.objectNode().put("type", "Sequence");
     ArrayNode list = n.putArray("normalizers");
@@ -335,22 +375,24 @@ final class SentencePieceFile {
       list.addObject().put("type", "Precompiled")
           .put("precompiled_charsmap", Base64.getEncoder().encodeToString(m.charsmap));
     }
-    if (m.removeExtraWhitespaces) {
-      list.addObject().put("type", "Replace").put("content", "").putObject("pattern").put("Regex", "^ +");
-      list.addObject().put("type", "Replace").put("content", " ").putObject("pattern").put("Regex", " {2,}");
-    }
-    String space = m.escapeWhitespaces ? SPACE : " ";
-    if (m.escapeWhitespaces) {
-      list.addObject().put("type", "Replace").put("content", SPACE).putObject("pattern").put("String", " ");
-    }
-    if (m.removeExtraWhitespaces) {
-      // At the end SentencePiece strips the escaped space symbol, so a ▁ typed in the text goes too.
-      list.addObject().put("type", "Replace").put("content", "").putObject("pattern").put("Regex", space + "+$");
-    }
-    if (m.addDummyPrefix) {
-      list.addObject().put("type", "Prepend").put("prepend", space);
-    }
+    whitespace(m).forEach(step -> list.add(step.json(f)));
     return n;
+  }
+
+  /**
+   * The normalizer that runs: the character map applied as SentencePiece applies it (longest key
+   * at each position; Hugging Face's Precompiled looks up whole graphemes, which differs on a few
+   * inputs such as a letter with two combining marks), then the whitespace steps.
+   */
+  private static UnaryOperator<String> liveNormalizer(Model m, ObjectNode json, String source) {
+    List<UnaryOperator<String>> ops = new ArrayList<>();
+    if (m.charsmap.length > 0) {
+      PrecompiledCharsmap map = PrecompiledCharsmap.parse(json.get("normalizers").get(0).get("precompiled_charsmap"),
+          source + ": normalizer_spec");
+      ops.add(map::applyLongest);
+    }
+    whitespace(m).forEach(step -> ops.add(step.operator(source)));
+    return Normalizers.sequence(ops);
   }
 
   private static ObjectNode bpe(Model m, String unk, JsonNodeFactory f) {

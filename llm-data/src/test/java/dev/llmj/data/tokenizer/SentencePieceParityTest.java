@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * SentencePiece {@code .model} files trained by Debian's {@code spm_train} against the ids {@code
  * spm_encode} wrote for each line of {@code inputs.txt} (corpus lines and random strings with
- * emoji, CJK, combining marks, Unicode spaces, space runs and control-piece text). Regenerate
+ * emoji, CJK, combining marks, Unicode spaces, compatibility characters, space runs and
+ * control-piece text), without normalization and with the default nmt_nfkc map. Regenerate
  * with {@code src/test/resources/tokenizers/spm/make_golden.sh}.
  */
 class SentencePieceParityTest {
@@ -29,7 +30,7 @@ class SentencePieceParityTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bpe", "unigram"})
+  @ValueSource(strings = {"bpe", "unigram", "bpe-nfkc", "unigram-nfkc"})
   void idsEqualSpmEncode(String type) throws IOException {
     Tokenizer tok = Tokenizers.load(resource(type + ".model"));
     List<String> inputs = Files.readAllLines(resource("inputs.txt"), StandardCharsets.UTF_8);
