@@ -47,15 +47,7 @@ final class Cl100kPreTokenizer extends ScannedPreTokenizer {
       return UnicodeClass.run(s, n0, end, LETTER);
     }
     if ((k0 & NUMBER) != 0) {
-      int j = n0;
-      for (int k = 1; k < maxDigits && j < end; k++) {
-        int c = codePointAt(s, j, end);
-        if ((UnicodeClass.of(c) & NUMBER) == 0) {
-          break;
-        }
-        j += Character.charCount(c);
-      }
-      return j;
+      return UnicodeClass.numbers(s, i, end, maxDigits);
     }
     int k1 = 0;
     int c1 = 0;

@@ -2,7 +2,6 @@ package dev.llmj.data.tokenizer;
 
 import static dev.llmj.data.tokenizer.UnicodeClass.LETTER;
 import static dev.llmj.data.tokenizer.UnicodeClass.MARK;
-import static dev.llmj.data.tokenizer.UnicodeClass.NUMBER;
 import static dev.llmj.data.tokenizer.UnicodeClass.PUNCT;
 import static dev.llmj.data.tokenizer.UnicodeClass.SPACE;
 import static dev.llmj.data.tokenizer.UnicodeClass.SYMBOL;
@@ -66,14 +65,7 @@ final class DeepSeekPreTokenizer extends ScannedPreTokenizer {
   }
 
   private static int digits(String s, int i, int end) {
-    int j = i;
-    for (int k = 0; k < 3 && j < end; k++) {
-      int c = codePointAt(s, j, end);
-      if ((UnicodeClass.of(c) & NUMBER) == 0) {
-        break;
-      }
-      j += Character.charCount(c);
-    }
+    int j = UnicodeClass.numbers(s, i, end, 3);
     return j > i ? j : -1;
   }
 

@@ -41,24 +41,9 @@ final class Gpt2PreTokenizer extends ScannedPreTokenizer {
   }
 
   private static byte classify(int cp) {
-    switch (Character.getType(cp)) {
-      case Character.UPPERCASE_LETTER:
-      case Character.LOWERCASE_LETTER:
-      case Character.TITLECASE_LETTER:
-      case Character.MODIFIER_LETTER:
-      case Character.OTHER_LETTER:
-        return LETTER;
-      case Character.DECIMAL_DIGIT_NUMBER:
-      case Character.LETTER_NUMBER:
-      case Character.OTHER_NUMBER:
-        return NUMBER;
-      case Character.SPACE_SEPARATOR:
-      case Character.LINE_SEPARATOR:
-      case Character.PARAGRAPH_SEPARATOR:
-        return SPACE;
-      default:
-        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 ? SPACE : OTHER;
-    }
+    int k = UnicodeClass.of(cp);
+    return (k & UnicodeClass.LETTER) != 0 ? LETTER : (k & UnicodeClass.NUMBER) != 0 ? NUMBER
+        : (k & UnicodeClass.SPACE) != 0 ? SPACE : OTHER;
   }
 
   private static int cls(int cp) {

@@ -53,15 +53,7 @@ final class O200kPreTokenizer extends ScannedPreTokenizer {
       return m;
     }
     if ((k0 & NUMBER) != 0) {
-      int j = n0;
-      for (int k = 1; k < 3 && j < end; k++) {
-        int c = codePointAt(s, j, end);
-        if ((UnicodeClass.of(c) & NUMBER) == 0) {
-          break;
-        }
-        j += Character.charCount(c);
-      }
-      return j;
+      return UnicodeClass.numbers(s, i, end, 3);
     }
     int p = -1;
     if ((k0 & SPACE) == 0) {

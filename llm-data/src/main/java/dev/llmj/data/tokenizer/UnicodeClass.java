@@ -163,4 +163,17 @@ final class UnicodeClass {
     }
     return e == end || e - i == 1 ? e : e - 1;
   }
+
+  /** {@code \p{N}{1,max}} at {@code i}: the end of up to {@code max} numbers, or {@code i} if none. */
+  static int numbers(String s, int i, int end, int max) {
+    int j = i;
+    for (int k = 0; k < max && j < end; k++) {
+      int c = codePointAt(s, j, end);
+      if ((of(c) & NUMBER) == 0) {
+        break;
+      }
+      j += Character.charCount(c);
+    }
+    return j;
+  }
 }

@@ -22,9 +22,7 @@ class ScannedPreTokenizerTest {
   }
 
   static List<String> pieces(PreTokenizer p, String text) {
-    List<String> out = new ArrayList<>();
-    p.split(text, 0, text.length(), (s, e) -> out.add(text.substring(s, e)));
-    return out;
+    return Gpt2PreTokenizerTest.scanned(p, text);
   }
 
   @Test
