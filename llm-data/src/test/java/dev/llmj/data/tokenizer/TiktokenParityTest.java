@@ -11,11 +11,15 @@ import com.knuddels.jtokkit.api.EncodingType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -63,6 +67,23 @@ class TiktokenParityTest {
     texts.addAll(TestCorpora.texts("/corpora/spamassassin-spam-1.jsonl.gz", 150));
     texts.addAll(TestCorpora.texts("/corpora/spamassassin-easy-ham-1.jsonl.gz", 150));
     assertParity(encoding, "corpora", texts);
+  }
+
+  /** {@code Tokenizers.load} of a rank file gives the general pipeline; its ids are JTokkit's too. */
+  @Test
+  void loadGivesThePipelineWithTheSameIds(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("o200k_base.tiktoken");
+    try (InputStream in = Encoding.class.getResourceAsStream("/com/knuddels/jtokkit/o200k_base.tiktoken")) {
+      Files.copy(in, file);
+    }
+    Tokenizer pipeline = Tokenizers.load(file);
+    List<String> texts = new ArrayList<>(TestCorpora.texts("/corpora/moby-dick.jsonl.gz", 20));
+    Random rnd = new Random(TestCorpora.seed());
+    for (int i = 0; i < 500; i++) {
+      texts.add(SplitFuzz.wellFormed(SplitFuzz.tricky(rnd, 1 + rnd.nextInt(60))));
+    }
+    assertParity("o200k_base pipeline parity (reproduce with -Dtests.seed=" + TestCorpora.seed() + ")",
+        jtokkit("o200k_base"), pipeline, texts);
   }
 
   @ParameterizedTest
