@@ -29,6 +29,7 @@ final class AddedTokens {
   }
 
   private final Map<Integer, Token> byId = new HashMap<>();
+  private final List<Token> inIdOrder;
   private final Matcher raw;
   private final Matcher normalized;
 
@@ -39,6 +40,9 @@ final class AddedTokens {
       byId.put(t.id(), t);
       (t.normalized() ? n : r).add(t);
     }
+    List<Token> sorted = new ArrayList<>(byId.values());
+    sorted.sort(Comparator.comparingInt(Token::id));
+    inIdOrder = List.copyOf(sorted);
     raw = new Matcher(r, UnaryOperator.identity());
     normalized = new Matcher(n, normalizer);
   }
@@ -49,9 +53,7 @@ final class AddedTokens {
 
   /** The added tokens in id order. */
   List<Token> tokens() {
-    List<Token> all = new ArrayList<>(byId.values());
-    all.sort(Comparator.comparingInt(Token::id));
-    return all;
+    return inIdOrder;
   }
 
   /**

@@ -24,7 +24,11 @@ final class BpePieceModel implements PieceModel {
   private final Options options;
   private final int unkId;
   private final int[] byteIds = new int[256];
+  /** The id of each byte's byte-level spelling (GPT-2's table), or -1. */
+  private final int[] byteLevelIds = new int[256];
   private final PieceCache cache = new PieceCache(CACHE_PIECES);
+  /** Raw (not byte-spelled) piece text to ids, for {@link #encodeBytes}. */
+  private final PieceCache rawCache = new PieceCache(CACHE_PIECES);
 
   BpePieceModel(Map<String, Integer> vocab, String[] tokens, MergeTable merges, Options options) {
     this.vocab = vocab;
@@ -34,6 +38,51 @@ final class BpePieceModel implements PieceModel {
     this.unkId = options.unkToken() == null ? -1 : vocab.getOrDefault(options.unkToken(), -1);
     for (int b = 0; b < 256; b++) {
       byteIds[b] = vocab.getOrDefault(PieceModel.byteToken(b), -1);
+      byteLevelIds[b] = vocab.getOrDefault(ByteLevel.toText(new byte[] {(byte) b}), -1);
+    }
+  }
+
+  /**
+   * Whether {@link #encodeBytes} gives what {@link #encode} gives on byte-level spelled pieces:
+   * every byte has its token and no prefix or suffix decorates the characters.
+   */
+  boolean encodesBytes() {
+    return java.util.Arrays.stream(byteLevelIds).allMatch(id -> id >= 0)
+        && (options.prefix() == null || options.prefix().isEmpty())
+        && (options.suffix() == null || options.suffix().isEmpty());
+  }
+
+  /**
+   * Encodes {@code text[start, end)} as ByteLevel would spell it, straight from its UTF-8 bytes,
+   * without building the spelled string; only when {@link #encodesBytes}.
+   */
+  void encodeBytes(String text, int start, int end, IntList out) {
+    if (options.ignoreMerges()) {
+      Integer id = vocab.get(ByteLevel.toText(text, start, end));
+      if (id != null) {
+        out.add(id);
+        return;
+      }
+    }
+    String key = end - start <= PieceCache.MAX_PIECE_CHARS ? text.substring(start, end) : null;
+    if (key != null) {
+      int[] hit = rawCache.get(key);
+      if (hit != null) {
+        out.addAll(hit);
+        return;
+      }
+    }
+    MergeTable.Scratch s = SCRATCH.get();
+    byte[] bytes = s.bytes(Utf8.maxBytes(end - start));
+    int n = Utf8.encode(text, start, end, bytes);
+    int[] ids = s.ids(n);
+    for (int i = 0; i < n; i++) {
+      ids[i] = byteLevelIds[bytes[i] & 0xFF];
+    }
+    int first = out.size();
+    merges.merge(n, out, s);
+    if (key != null) {
+      rawCache.put(key, out.copyFrom(first));
     }
   }
 

@@ -54,7 +54,33 @@ final class PipelineJson {
     PostProcessor post = nullable(root.get("post_processor")) ? null
         : postProcessor(root.get("post_processor"), "post_processor", ids, model);
     Decoder decoder = nullable(root.get("decoder")) ? null : decoder(root.get("decoder"), "decoder");
-    return new PipelineTokenizer(added, normalizer, pre, model, post, decoder, configEos, root);
+    PreTokenizer byteSplitter = pre == null ? null : byteLevelSplitter(root.get("pre_tokenizer"));
+    return new PipelineTokenizer(added, normalizer, pre, byteSplitter, model, post, decoder, configEos, root);
+  }
+
+  /**
+   * The splitter of the common byte-level shape (ByteLevel with GPT-2's regex, or one Isolated
+   * regex Split then ByteLevel without regex, no prefix space), which lets BPE work on the UTF-8
+   * bytes of each piece directly; {@code null} for any other shape.
+   */
+  private static PreTokenizer byteLevelSplitter(JsonNode n) {
+    if (isByteLevel(n, true)) {
+      return PreTokenizer.forPattern(Gpt2PreTokenizer.PATTERN);
+    }
+    JsonNode seq = n.path("pretokenizers");
+    if (n.path("type").asText().equals("Sequence") && seq.size() == 2 && isByteLevel(seq.get(1), false)) {
+      JsonNode split = seq.get(0);
+      if (split.path("type").asText().equals("Split") && split.path("pattern").path("Regex").isTextual()
+          && split.path("behavior").asText().equals("Isolated") && !split.path("invert").asBoolean(true)) {
+        return PreTokenizer.forPattern(split.path("pattern").path("Regex").asText());
+      }
+    }
+    return null;
+  }
+
+  private static boolean isByteLevel(JsonNode n, boolean useRegex) {
+    return n.path("type").asText().equals("ByteLevel") && !n.path("add_prefix_space").asBoolean(true)
+        && n.path("use_regex").asBoolean(true) == useRegex;
   }
 
   // ---- added tokens ----

@@ -35,6 +35,8 @@ public final class PipelineTokenizer implements Tokenizer {
   private final AddedTokens added;
   private final UnaryOperator<String> normalizer;
   private final PiecePass preTokenizer;
+  /** Set when the pipeline is plain byte-level BPE: split, then BPE straight on UTF-8 bytes. */
+  private final PreTokenizer byteSplitter;
   private final PieceModel model;
   private final PostProcessor postProcessor;
   private final Decoder decoder;
@@ -46,15 +48,19 @@ public final class PipelineTokenizer implements Tokenizer {
    * Assembles a pipeline; {@code null} normalizer, pre-tokenizer, post-processor or decoder means
    * that step is absent, as a {@code null} in {@code tokenizer.json}.
    *
+   * @param byteSplitter the splitter of a plain byte-level pre-tokenizer (same pieces as {@code
+   *     preTokenizer}, before the byte spelling), or {@code null}
    * @param configEos the {@code eos_token} of {@code tokenizer_config.json}, the document separator
    *     when none of the usual end-of-text tokens exists; may be {@code null}
    * @param json the {@code tokenizer.json} this pipeline is, written back by {@link #save}
    */
   PipelineTokenizer(List<AddedTokens.Token> addedTokens, UnaryOperator<String> normalizer,
-      PiecePass preTokenizer, PieceModel model, PostProcessor postProcessor, Decoder decoder,
-      String configEos, JsonNode json) {
+      PiecePass preTokenizer, PreTokenizer byteSplitter, PieceModel model, PostProcessor postProcessor,
+      Decoder decoder, String configEos, JsonNode json) {
     this.normalizer = normalizer == null ? UnaryOperator.identity() : normalizer;
     this.preTokenizer = preTokenizer;
+    this.byteSplitter = byteSplitter != null && model instanceof BpePieceModel bpe && bpe.encodesBytes()
+        ? byteSplitter : null;
     this.model = model;
     this.postProcessor = postProcessor;
     this.decoder = decoder;
@@ -110,7 +116,10 @@ public final class PipelineTokenizer implements Tokenizer {
     added.split(text, normalizer, matchSpecial, new AddedTokens.Sections() {
       @Override
       public void text(String section, boolean first) {
-        if (preTokenizer == null) {
+        if (byteSplitter != null) {
+          BpePieceModel bpe = (BpePieceModel) model;
+          byteSplitter.split(section, 0, section.length(), (s, e) -> bpe.encodeBytes(section, s, e, out));
+        } else if (preTokenizer == null) {
           model.encode(section, out);
         } else {
           preTokenizer.apply(section, first, (piece, f) -> model.encode(piece, out));

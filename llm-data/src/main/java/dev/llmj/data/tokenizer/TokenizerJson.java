@@ -11,18 +11,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * Reads and writes Hugging Face {@code tokenizer.json} for byte-level BPE: model {@code BPE} with
- * {@code vocab} and {@code merges} (as {@code "a b"} strings or {@code ["a", "b"]} pairs),
- * pre-tokenizer {@code ByteLevel} (or a {@code Split} regex followed by {@code ByteLevel} without
- * regex), decoder {@code ByteLevel}, and {@code added_tokens} marked {@code special}.
+ * Hugging Face {@code tokenizer.json} files: reads them (plain or gzip'd) into a {@link
+ * PipelineTokenizer} through {@link PipelineJson}, and writes a byte-level {@link BpeTokenizer}
+ * (Split by its pattern, ByteLevel, BPE, special added tokens).
  */
 final class TokenizerJson {
   // Vocabularies have ~50k distinct keys read once: interning them as field names only costs time.

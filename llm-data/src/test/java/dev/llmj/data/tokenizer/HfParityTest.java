@@ -179,6 +179,30 @@ class HfParityTest {
     }
   }
 
+  /** Byte-level BPE straight from UTF-8 bytes equals the general path (pieces spelled in characters). */
+  @Test
+  void byteLevelFastPathEqualsGeneralPath(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode root;
+    try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(resource("qwen3/tokenizer.json.gz")))) {
+      root = (com.fasterxml.jackson.databind.node.ObjectNode) HfComponentsTest.JSON.readTree(in);
+    }
+    // One more Sequence level means the same pipeline but hides the byte-level shape.
+    com.fasterxml.jackson.databind.node.ObjectNode wrapped = HfComponentsTest.node("{'type':'Sequence'}");
+    wrapped.putArray("pretokenizers").add(root.get("pre_tokenizer"));
+    root.set("pre_tokenizer", wrapped);
+    Path file = dir.resolve("general.json");
+    HfComponentsTest.JSON.writeValue(file.toFile(), root);
+    PipelineTokenizer general = Tokenizers.load(file);
+    long seed = TestCorpora.seed();
+    List<String> texts = randomSample(new Random(seed), qwen, 500);
+    texts.addAll(corpusSample(30, 10_000));
+    for (String t : texts) {
+      check("qwen3", "fast path vs general path", t, general.encode(t, true), qwen.encode(t, true),
+          "reproduce: -Dtests.seed=" + seed);
+    }
+    System.out.println("byte-level fast path == general path on " + texts.size() + " texts (seed " + seed + ")");
+  }
+
   @Test
   void batchAndStreamingEqualSequential() {
     List<String> docs = corpusSample(40, 5_000);

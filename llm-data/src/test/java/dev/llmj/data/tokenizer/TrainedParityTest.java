@@ -47,6 +47,21 @@ class TrainedParityTest {
   }
 
   @Test
+  void endOfTextFromTokenizerConfigWhenNoUsualNameExists() throws IOException {
+    PipelineTokenizer tok = new BpeTrainer(BpeTrainer.Config.metaspace(400)
+        .withSpecialTokens(List.of("<unk>", "<bos>", "<eot>")).withThreads(1))
+        .trainPipeline(TestCorpora.sotu().subList(0, 2).iterator());
+    Path model = java.nio.file.Files.createDirectories(dir.resolve("model"));
+    tok.save(model.resolve("tokenizer.json"));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> Tokenizers.load(model).endOfTextId());
+    assertTrue(e.getMessage().contains("<eot>") && e.getMessage().contains("eos_token"), e.getMessage());
+    java.nio.file.Files.writeString(model.resolve("tokenizer_config.json"), "{\"eos_token\": {\"content\": \"<eot>\"}}");
+    assertEquals(2, Tokenizers.load(model).endOfTextId());
+    assertEquals(2, Tokenizers.load(model.resolve("tokenizer.json")).endOfTextId(), "the config beside the file counts too");
+  }
+
+  @Test
   void metaspaceWithByteFallback() throws IOException {
     PipelineTokenizer tok = new BpeTrainer(BpeTrainer.Config.metaspace(1200).withThreads(2))
         .trainPipeline(TestCorpora.sotu().subList(0, 30).iterator());

@@ -15,14 +15,15 @@ import picocli.CommandLine.Option;
 
 /** {@code llm tokenize}: a corpus into binary token shards for training. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-    description = "Encode a corpus into binary token shards (each document followed by <|endoftext|>).")
+    description = "Encode a corpus into binary token shards, each document followed by the tokenizer's "
+        + "end-of-text token (<|endoftext|>, </s>, <eos>..., else tokenizer_config.json's eos_token).")
 final class TokenizeCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = false, multiplicity = "1")
   CorpusInput input;
 
   @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
-      description = "tokenizer.json, or a folder with tokenizer.json or encoder.json + vocab.bpe.")
+      description = "tokenizer.json(.gz), or a model folder with tokenizer.json or encoder.json + vocab.bpe.")
   Path tokenizer;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for the shards (new or empty).")
