@@ -17,6 +17,11 @@ final class BpeModel {
    * @param mergeLeft left id of each merge, in rank order; {@code mergeRight}, {@code mergeResult} likewise
    */
   BpeModel(byte[][] tokens, int[] mergeLeft, int[] mergeRight, int[] mergeResult) {
+    this(tokens, mergeLeft, mergeRight, mergeResult, null);
+  }
+
+  /** @param priority of each merge, as {@link MergeTable#MergeTable(int[], int[], int[], int[])} takes it */
+  BpeModel(byte[][] tokens, int[] mergeLeft, int[] mergeRight, int[] mergeResult, int[] priority) {
     this.tokens = tokens;
     Arrays.fill(byteIds, -1);
     for (int id = 0; id < tokens.length; id++) {
@@ -31,7 +36,7 @@ final class BpeModel {
                 + "needs all 256 single bytes", b, ByteLevel.toText(new byte[] {(byte) b})));
       }
     }
-    merges = new MergeTable(mergeLeft, mergeRight, mergeResult);
+    merges = new MergeTable(mergeLeft, mergeRight, mergeResult, priority);
   }
 
   int size() {

@@ -91,10 +91,10 @@ public final class BpeTokenizer implements Tokenizer {
   }
 
   private void encodeOrdinary(String s, int from, int to, IntList out, MergeTable.Scratch scratch) {
-    if (preTokenizer == Gpt2PreTokenizer.INSTANCE) {
+    if (preTokenizer instanceof ScannedPreTokenizer scanner) {
       // The common case, inlined: no callback per piece.
       for (int i = from; i < to; ) {
-        int end = Gpt2PreTokenizer.next(s, i, to);
+        int end = scanner.next(s, i, to);
         encodePiece(s, i, end, out, scratch);
         i = end;
       }

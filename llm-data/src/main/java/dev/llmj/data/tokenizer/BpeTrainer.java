@@ -32,8 +32,7 @@ public final class BpeTrainer {
   public static final String GPT2_PATTERN = Gpt2PreTokenizer.PATTERN;
 
   /** Llama 3's (and GPT-4's cl100k) pattern: case-insensitive contractions, numbers of up to 3 digits. */
-  public static final String LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
-      + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  public static final String LLAMA3_PATTERN = Cl100kPreTokenizer.LLAMA3;
 
   /** The two shapes of BPE tokenizer. */
   public enum Style {

@@ -17,8 +17,7 @@ final class CharClass {
 
   /** Rust's {@code char::is_numeric}: general categories Nd, Nl, No. */
   static boolean isNumeric(int c) {
-    int t = Character.getType(c);
-    return t == Character.DECIMAL_DIGIT_NUMBER || t == Character.LETTER_NUMBER || t == Character.OTHER_NUMBER;
+    return (UnicodeClass.of(c) & UnicodeClass.NUMBER) != 0;
   }
 
   /** Hugging Face's punctuation test: ASCII punctuation or a P* general category. */
@@ -27,25 +26,12 @@ final class CharClass {
       return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60)
           || (c >= 0x7B && c <= 0x7E);
     }
-    switch (Character.getType(c)) {
-      case Character.CONNECTOR_PUNCTUATION:
-      case Character.DASH_PUNCTUATION:
-      case Character.START_PUNCTUATION:
-      case Character.END_PUNCTUATION:
-      case Character.INITIAL_QUOTE_PUNCTUATION:
-      case Character.FINAL_QUOTE_PUNCTUATION:
-      case Character.OTHER_PUNCTUATION:
-        return true;
-      default:
-        return false;
-    }
+    return (UnicodeClass.of(c) & UnicodeClass.PUNCT) != 0;
   }
 
   /** A combining mark (general categories Mn, Mc, Me), what StripAccents removes. */
   static boolean isMark(int c) {
-    int t = Character.getType(c);
-    return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
-        || t == Character.ENCLOSING_MARK;
+    return (UnicodeClass.of(c) & UnicodeClass.MARK) != 0;
   }
 
   /** Regex {@code \w} in Unicode mode: alphabetic, marks, decimal digits, connector punctuation, joiners. */

@@ -1,5 +1,7 @@
 package dev.llmj.data.tokenizer;
 
+import static dev.llmj.data.tokenizer.UnicodeClass.codePointAt;
+
 /**
  * GPT-2's split pattern as a scanner over code points, equal to {@link java.util.regex.Pattern}
  * compiled with {@code UNICODE_CHARACTER_CLASS} (so {@code \s} is Unicode White_Space, as in the
@@ -12,7 +14,7 @@ package dev.llmj.data.tokenizer;
  * \s+(?!\S) | \s+                   whitespace; a run before a word leaves its last space to the word
  * </pre>
  */
-final class Gpt2PreTokenizer implements PreTokenizer {
+final class Gpt2PreTokenizer extends ScannedPreTokenizer {
   static final String PATTERN =
       "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
   static final Gpt2PreTokenizer INSTANCE = new Gpt2PreTokenizer();
@@ -29,58 +31,23 @@ final class Gpt2PreTokenizer implements PreTokenizer {
     }
   }
 
-  private Gpt2PreTokenizer() {}
-
-  @Override
-  public String pattern() {
-    return PATTERN;
+  private Gpt2PreTokenizer() {
+    super(PATTERN);
   }
 
   @Override
-  public void split(String text, int from, int to, Sink sink) {
-    int i = from;
-    while (i < to) {
-      int end = next(text, i, to);
-      sink.piece(i, end);
-      i = end;
-    }
+  int match(String s, int i, int end) {
+    return scan(s, i, end);
   }
 
   private static byte classify(int cp) {
-    switch (Character.getType(cp)) {
-      case Character.UPPERCASE_LETTER:
-      case Character.LOWERCASE_LETTER:
-      case Character.TITLECASE_LETTER:
-      case Character.MODIFIER_LETTER:
-      case Character.OTHER_LETTER:
-        return LETTER;
-      case Character.DECIMAL_DIGIT_NUMBER:
-      case Character.LETTER_NUMBER:
-      case Character.OTHER_NUMBER:
-        return NUMBER;
-      case Character.SPACE_SEPARATOR:
-      case Character.LINE_SEPARATOR:
-      case Character.PARAGRAPH_SEPARATOR:
-        return SPACE;
-      default:
-        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 ? SPACE : OTHER;
-    }
+    int k = UnicodeClass.of(cp);
+    return (k & UnicodeClass.LETTER) != 0 ? LETTER : (k & UnicodeClass.NUMBER) != 0 ? NUMBER
+        : (k & UnicodeClass.SPACE) != 0 ? SPACE : OTHER;
   }
 
   private static int cls(int cp) {
     return cp < 128 ? ASCII[cp] : classify(cp);
-  }
-
-  /** The code point at {@code i}, not reading past {@code end}. */
-  private static int codePointAt(String s, int i, int end) {
-    char c = s.charAt(i);
-    if (Character.isHighSurrogate(c) && i + 1 < end) {
-      char d = s.charAt(i + 1);
-      if (Character.isLowSurrogate(d)) {
-        return Character.toCodePoint(c, d);
-      }
-    }
-    return c;
   }
 
   /** End of the run of code points of class {@code c} starting at {@code i}. */
@@ -104,7 +71,7 @@ final class Gpt2PreTokenizer implements PreTokenizer {
   }
 
   /** The end of the piece that starts at {@code i}; {@code end} acts as the end of input. */
-  static int next(String s, int i, int end) {
+  static int scan(String s, int i, int end) {
     char ch = s.charAt(i);
     if (ch == '\'' && i + 1 < end) {
       char a = s.charAt(i + 1);

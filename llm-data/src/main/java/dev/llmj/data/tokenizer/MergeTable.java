@@ -7,6 +7,10 @@ import dev.llmj.data.internal.LongIntMap;
  * initial symbols of a piece and repeatedly apply the lowest-ranked merge present, leftmost first,
  * which is what GPT-2's {@code bpe()}, tiktoken and Hugging Face's BPE compute.
  *
+ * <p>A merge's priority is its rank unless given: tiktoken's rank files rank the merged token,
+ * not the pair, so every pair that spells one token shares that token's priority (and the leftmost
+ * of equal priorities merges first, as tiktoken does).
+ *
  * <p>Pieces up to {@value #SHORT} symbols use an array scan (fewest memory touches for typical
  * words); longer ones a heap over a linked list, so a 100k-character word stays O(n log n).
  */
@@ -17,6 +21,8 @@ final class MergeTable {
   private final int[] mergeLeft;
   private final int[] mergeRight;
   private final int[] mergeResult;
+  /** The merged token by priority, the value {@link #rankOfPair} gives. */
+  private final int[] resultOfPriority;
   private final LongIntMap rankOfPair;
 
   /**
@@ -25,12 +31,40 @@ final class MergeTable {
    *     Hugging Face's loader (a hash map filled in order) do.
    */
   MergeTable(int[] mergeLeft, int[] mergeRight, int[] mergeResult) {
+    this(mergeLeft, mergeRight, mergeResult, null);
+  }
+
+  /**
+   * @param priority of each merge (lower merges first), in non-decreasing order; merges of equal
+   *     priority must produce the same token; {@code null} for the rank itself
+   */
+  MergeTable(int[] mergeLeft, int[] mergeRight, int[] mergeResult, int[] priority) {
     this.mergeLeft = mergeLeft;
     this.mergeRight = mergeRight;
     this.mergeResult = mergeResult;
     rankOfPair = new LongIntMap(mergeLeft.length);
-    for (int r = mergeLeft.length - 1; r >= 0; r--) {
-      rankOfPair.putIfAbsent(TokenPair.pair(mergeLeft[r], mergeRight[r]), r);
+    if (priority == null) {
+      resultOfPriority = mergeResult;
+      for (int r = mergeLeft.length - 1; r >= 0; r--) {
+        rankOfPair.putIfAbsent(TokenPair.pair(mergeLeft[r], mergeRight[r]), r);
+      }
+      return;
+    }
+    int max = priority.length == 0 ? -1 : priority[priority.length - 1];
+    resultOfPriority = new int[max + 1];
+    java.util.Arrays.fill(resultOfPriority, -1);
+    for (int r = 0; r < mergeLeft.length; r++) {
+      int p = priority[r];
+      if (p < 0 || (r > 0 && p < priority[r - 1])) {
+        throw new IllegalArgumentException("merge priorities must be non-negative and sorted; merge " + r
+            + " has priority " + p + (r > 0 ? " after " + priority[r - 1] : ""));
+      }
+      if (resultOfPriority[p] >= 0 && resultOfPriority[p] != mergeResult[r]) {
+        throw new IllegalArgumentException("merges of priority " + p + " produce both token "
+            + resultOfPriority[p] + " and token " + mergeResult[r] + "; one priority, one token");
+      }
+      resultOfPriority[p] = mergeResult[r];
+      rankOfPair.putIfAbsent(TokenPair.pair(mergeLeft[r], mergeRight[r]), p);
     }
   }
 
@@ -103,7 +137,7 @@ final class MergeTable {
       if (at < 0) {
         break;
       }
-      ids[at] = mergeResult[best];
+      ids[at] = resultOfPriority[best];
       System.arraycopy(ids, at + 2, ids, at + 1, n - at - 2);
       System.arraycopy(ranks, at + 2, ranks, at + 1, Math.max(0, n - at - 3));
       n--;
@@ -153,7 +187,7 @@ final class MergeTable {
         continue; // stale: the pair at p changed after this entry was pushed
       }
       int q = next[p];
-      ids[p] = mergeResult[r];
+      ids[p] = resultOfPriority[r];
       ranks[q] = NONE;
       ids[q] = -1;
       int after = next[q];

@@ -22,16 +22,26 @@ final class PipelineJson {
   }
 
   static PipelineTokenizer build(JsonNode root, String source, String configEos) {
-    return new PipelineJson(source).tokenizer(root, configEos);
+    return new PipelineJson(source).tokenizer(root, configEos, null);
   }
 
-  private PipelineTokenizer tokenizer(JsonNode root, String configEos) {
+  /**
+   * As {@link #build(JsonNode, String, String)}, with {@code normalizer} in place of the one
+   * {@code root} describes (which is still what {@code save} writes): for formats whose
+   * normalization {@code tokenizer.json} can only approximate.
+   */
+  static PipelineTokenizer build(JsonNode root, String source, String configEos, UnaryOperator<String> normalizer) {
+    return new PipelineJson(source).tokenizer(root, configEos, normalizer);
+  }
+
+  private PipelineTokenizer tokenizer(JsonNode root, String configEos, UnaryOperator<String> normalizerOverride) {
     if (!root.isObject()) {
       throw bad("<root>", root.getNodeType().toString(), "a JSON object");
     }
     keys(root, "", Set.of("version", "truncation", "padding", "added_tokens", "normalizer",
         "pre_tokenizer", "model", "post_processor", "decoder"));
-    UnaryOperator<String> normalizer = nullable(root.get("normalizer")) ? null : normalizer(root.get("normalizer"), "normalizer");
+    UnaryOperator<String> normalizer = normalizerOverride != null ? normalizerOverride
+        : nullable(root.get("normalizer")) ? null : normalizer(root.get("normalizer"), "normalizer");
     PiecePass pre = nullable(root.get("pre_tokenizer")) ? null : preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer");
     JsonNode modelNode = root.get("model");
     if (modelNode == null || !modelNode.isObject()) {

@@ -20,11 +20,28 @@ interface PreTokenizer {
 
   /**
    * The pre-tokenizer for a split pattern written as in {@code tokenizer.json} (Oniguruma syntax):
-   * the hand-written GPT-2 scanner for the GPT-2 pattern, {@link java.util.regex} for any other.
+   * a hand-written scanner for the patterns in common use (GPT-2, cl100k and Llama 3, Qwen2/3,
+   * o200k, DeepSeek V3's three), {@link java.util.regex} for any other. Patterns are compared as
+   * strings, with raw CR and LF characters taken as their escapes {@code \r} and {@code \n}
+   * (files write them both ways).
    */
   static PreTokenizer forPattern(String pattern) {
-    return Gpt2PreTokenizer.PATTERN.equals(pattern)
-        ? Gpt2PreTokenizer.INSTANCE
-        : new RegexPreTokenizer(pattern);
+    PreTokenizer known = Known.SCANNERS.get(pattern.replace("\r", "\\r").replace("\n", "\\n"));
+    return known != null ? known : new RegexPreTokenizer(pattern);
+  }
+
+  /** The scanners by pattern. */
+  final class Known {
+    static final java.util.Map<String, PreTokenizer> SCANNERS = java.util.Map.of(
+        Gpt2PreTokenizer.PATTERN, Gpt2PreTokenizer.INSTANCE,
+        Cl100kPreTokenizer.LLAMA3, Cl100kPreTokenizer.LLAMA3_INSTANCE,
+        Cl100kPreTokenizer.QWEN2, Cl100kPreTokenizer.QWEN2_INSTANCE,
+        O200kPreTokenizer.PATTERN, O200kPreTokenizer.INSTANCE,
+        DeepSeekPreTokenizer.DIGITS, DeepSeekPreTokenizer.DIGITS_INSTANCE,
+        DeepSeekPreTokenizer.CJK, DeepSeekPreTokenizer.CJK_INSTANCE,
+        DeepSeekPreTokenizer.CJK_ESCAPED, DeepSeekPreTokenizer.CJK_INSTANCE,
+        DeepSeekPreTokenizer.WORDS, DeepSeekPreTokenizer.WORDS_INSTANCE);
+
+    private Known() {}
   }
 }

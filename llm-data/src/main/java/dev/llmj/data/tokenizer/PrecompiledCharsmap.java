@@ -117,4 +117,53 @@ final class PrecompiledCharsmap implements UnaryOperator<String> {
     }
     return out.toString();
   }
+
+  /**
+   * SentencePiece's own use of the map ({@code normalizer.cc}), which Hugging Face's differs from
+   * on a few inputs: at each position the longest key that prefixes the rest of the text is
+   * replaced, whatever the grapheme boundaries; text no key prefixes is copied one character at a
+   * time.
+   */
+  String applyLongest(String s) {
+    byte[] in = s.getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length + 8);
+    int root = offset(units[0]);
+    for (int i = 0; i < in.length; ) {
+      int matched = 0;
+      int value = -1;
+      int pos = root;
+      for (int j = i; j < in.length && in[j] != 0; j++) {
+        int c = in[j] & 0xFF;
+        pos ^= c;
+        if (pos < 0 || pos >= units.length || (units[pos] & ((1 << 31) | 0xFF)) != c) {
+          break;
+        }
+        int unit = units[pos];
+        pos ^= offset(unit);
+        if (((unit >>> 8) & 1) == 1 && pos >= 0 && pos < units.length) {
+          matched = j + 1 - i;
+          value = units[pos] & Integer.MAX_VALUE;
+        }
+      }
+      if (matched > 0 && value < normalized.length) {
+        int end = value;
+        while (end < normalized.length && normalized[end] != 0) {
+          end++;
+        }
+        out.write(normalized, value, end - value);
+        i += matched;
+      } else {
+        int len = utf8Length(in[i]);
+        len = Math.min(len, in.length - i);
+        out.write(in, i, len);
+        i += len;
+      }
+    }
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
+  }
+
+  private static int utf8Length(byte lead) {
+    int b = lead & 0xFF;
+    return b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  }
 }

@@ -65,26 +65,6 @@ class Gpt2ParityTest {
   }
 
   private void assertParity(String name, List<String> texts) {
-    long tokens = 0;
-    long chars = 0;
-    int differing = 0;
-    String firstDiff = null;
-    for (int i = 0; i < texts.size(); i++) {
-      String t = texts.get(i);
-      int[] expected = R50K.encodeOrdinary(t).toArray();
-      int[] actual = gpt2.encode(t);
-      tokens += expected.length;
-      chars += t.length();
-      if (!java.util.Arrays.equals(expected, actual)) {
-        differing++;
-        if (firstDiff == null) {
-          firstDiff = "text " + i + ": " + Gpt2PreTokenizerTest.escape(t.substring(0, Math.min(200, t.length())));
-        }
-      }
-      assertEquals(t, gpt2.decode(actual));
-    }
-    System.out.printf("GPT-2 parity %s: %d texts, %d chars, %d tokens, %d differing from JTokkit r50k_base%n",
-        name, texts.size(), chars, tokens, differing);
-    assertEquals(0, differing, "first difference: " + firstDiff);
+    TiktokenParityTest.assertParity("GPT-2 parity " + name + " (JTokkit r50k_base)", R50K, gpt2, texts);
   }
 }
