@@ -40,6 +40,20 @@ record AttentionDims(int b, int t, int tk, int h, int hkv, int d) {
     return new AttentionDims((int) b, (int) t, (int) tk, (int) h, (int) hkv, (int) d);
   }
 
+  /**
+   * The window a kernel runs: {@code window} keys per query (causal only), or 0 where it hides nothing
+   * ({@code window = 0} or at least Tk).
+   */
+  int window(boolean causal, int window) {
+    if (window < 0) {
+      throw new IllegalArgumentException("attention window must be >= 0 (0: unlimited), got " + window);
+    }
+    if (window > 0 && !causal) {
+      throw new UnsupportedOperationException("a sliding window of " + window + " keys needs causal attention");
+    }
+    return window < tk ? window : 0;
+  }
+
   /** Query heads per key/value head. */
   int group() {
     return h / hkv;
@@ -77,6 +91,14 @@ record AttentionDims(int b, int t, int tk, int h, int hkv, int d) {
   /** One past the last key query row {@code ti} may see. */
   int keyEnd(boolean causal, int ti) {
     return causal ? Math.min(tk, ti + shift() + 1) : tk;
+  }
+
+  /**
+   * The first key query row {@code ti} may see under a sliding window of {@code window} keys (0:
+   * unlimited): position {@code ti + shift} sees keys {@code ti + shift - window < j}.
+   */
+  int keyStart(int window, int ti) {
+    return window > 0 ? Math.max(0, ti + shift() - window + 1) : 0;
   }
 
   long[] queryShape() {
