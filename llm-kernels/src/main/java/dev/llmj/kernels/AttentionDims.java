@@ -40,20 +40,6 @@ record AttentionDims(int b, int t, int tk, int h, int hkv, int d) {
     return new AttentionDims((int) b, (int) t, (int) tk, (int) h, (int) hkv, (int) d);
   }
 
-  /**
-   * The window a kernel runs: {@code window} keys per query (causal only), or 0 where it hides nothing
-   * ({@code window = 0} or at least Tk).
-   */
-  int window(boolean causal, int window) {
-    if (window < 0) {
-      throw new IllegalArgumentException("attention window must be >= 0 (0: unlimited), got " + window);
-    }
-    if (window > 0 && !causal) {
-      throw new UnsupportedOperationException("a sliding window of " + window + " keys needs causal attention");
-    }
-    return window < tk ? window : 0;
-  }
-
   /** Query heads per key/value head. */
   int group() {
     return h / hkv;

@@ -45,14 +45,9 @@ final class FlashAttention implements AttentionKernel {
   }
 
   @Override
-  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
-    return forward(q, k, v, causal, 0, scale);
-  }
-
-  /** Forward with a sliding window of {@code window} keys per query (0: unlimited; causal only). */
   public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale) {
     AttentionDims dims = AttentionDims.of(q, k, v);
-    window = dims.window(causal, window);
+    window = AttentionKernel.windowed(causal, window, dims.tk()) ? window : 0; // 0: nothing hidden
     if (q.dataType() == DataType.DOUBLE) {
       return ExactAttention.forward(dims, q, k, v, causal, window, scale);
     }
@@ -84,15 +79,9 @@ final class FlashAttention implements AttentionKernel {
 
   @Override
   public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
-      boolean causal, double scale) {
-    return backward(q, k, v, out, lse, dOut, causal, 0, scale);
-  }
-
-  /** Backward with the forward's sliding window of {@code window} keys per query (0: unlimited). */
-  public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
       boolean causal, int window, double scale) {
     AttentionDims dims = AttentionDims.of(q, k, v);
-    window = dims.window(causal, window);
+    window = AttentionKernel.windowed(causal, window, dims.tk()) ? window : 0; // 0: nothing hidden
     requireShape("out", out, dims.queryShape());
     requireShape("dOut", dOut, dims.queryShape());
     requireShape("lse", lse, dims.lseShape());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.ReferenceAttention;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,6 +112,39 @@ class FlashAttentionTest {
     worst = Math.max(worst, check(rnd, DataType.FLOAT, 30, 1, 300, 300, 2, 1, 64, true, 100, FLOAT_BOUND_LONG));
     System.out.println("cpu-flash FLOAT (isa " + isa + ") sliding windows, worst relative difference vs naive "
         + "double: " + worst + " (bound " + FLOAT_BOUND_LONG + ")");
+  }
+
+  /** The layers' reference path (ND4J, masked score matrix) and this kernel agree on windows, float and double. */
+  @Test
+  void slidingWindowMatchesReferenceAttention() {
+    Random rnd = TestSeeds.random("slidingWindowMatchesReferenceAttention");
+    AttentionKernel reference = new ReferenceAttention();
+    double[] worst = new double[2]; // FLOAT, DOUBLE
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      for (int w : new int[] {1, 3, 64, 100, 150}) {
+        INDArray q = gaussian(rnd, type, 2, 100, 6, 24);
+        INDArray k = gaussian(rnd, type, 2, 100, 3, 24);
+        INDArray v = gaussian(rnd, type, 2, 100, 3, 24);
+        INDArray dOut = gaussian(rnd, type, 2, 100, 6, 24);
+        double scale = 1 / Math.sqrt(24);
+        AttentionKernel.Forward f = kernel.forward(q, k, v, true, w, scale);
+        AttentionKernel.Forward r = reference.forward(q, k, v, true, w, scale);
+        AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, w, scale);
+        AttentionKernel.Backward rg = reference.backward(q, k, v, r.out(), r.lse(), dOut, true, w, scale);
+        INDArray[] actual = {f.out(), f.lse(), g.dq(), g.dk(), g.dv()};
+        INDArray[] expected = {r.out(), r.lse(), rg.dq(), rg.dk(), rg.dv()};
+        double bound = type == DataType.FLOAT ? FLOAT_BOUND_LONG : DOUBLE_BOUND;
+        for (int i = 0; i < actual.length; i++) {
+          double diff = relDiff(doubles(expected[i]), doubles(actual[i]));
+          int slot = type == DataType.FLOAT ? 0 : 1;
+          worst[slot] = Math.max(worst[slot], diff);
+          int which = i;
+          assertTrue(diff <= bound, () -> type + " window " + w + ": tensor " + which + " differs by " + diff);
+        }
+      }
+    }
+    System.out.println("cpu-flash vs reference attention with windows, worst relative difference: FLOAT " + worst[0]
+        + " (bound " + FLOAT_BOUND_LONG + "), DOUBLE " + worst[1] + " (bound " + DOUBLE_BOUND + ")");
   }
 
   @Test

@@ -32,6 +32,7 @@ public final class DecoderBlockConfig extends TransformerLayer {
   private MlpKind mlp = MlpKind.GELU;
   private boolean bias = true;
   private double ropeTheta; // 0: no rotary positions
+  private int window; // 0: every earlier position; W: query i attends keys i - W < j <= i
   private double dropout;
   private double residualStd = 0.02;
 
@@ -48,6 +49,7 @@ public final class DecoderBlockConfig extends TransformerLayer {
     require(ropeTheta == 0 || ropeTheta > 1 && (c / nHeads) % 2 == 0,
         "rotary positions need ropeTheta > 1 (got " + ropeTheta + ") and an even head size (got " + c / nHeads + ")");
     require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+    require(window >= 0, "window must be 0 (unlimited) or a number of keys >= 1, got " + window);
   }
 
   int headSize() {
@@ -155,6 +157,15 @@ public final class DecoderBlockConfig extends TransformerLayer {
 
   public void setRopeTheta(double ropeTheta) {
     this.ropeTheta = ropeTheta;
+  }
+
+  /** The sliding attention window in keys, the query's own included; 0 for unlimited. */
+  public int getWindow() {
+    return window;
+  }
+
+  public void setWindow(int window) {
+    this.window = window;
   }
 
   public double getDropout() {

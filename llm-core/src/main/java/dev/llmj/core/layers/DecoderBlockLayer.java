@@ -109,10 +109,10 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     double scale = 1 / Math.sqrt(d);
     AttentionKernel.Forward f;
     if (cache == null) {
-      f = KernelRegistry.attention().forward(q, k, v, true, scale);
+      f = KernelRegistry.attention().forward(q, k, v, true, cfg.getWindow(), scale);
     } else {
       cache.append(k, v);
-      f = CACHED_ATTENTION.forward(q, cache.keys(), cache.values(), true, scale);
+      f = CACHED_ATTENTION.forward(q, cache.keys(), cache.values(), true, cfg.getWindow(), scale);
     }
     INDArray att = f.out();
     INDArray y = linear(att.reshape(n, c), "o");
@@ -186,7 +186,8 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     long h = cfg.getNHeads(), hkv = cfg.getNKvHeads(), d = cfg.headSize();
     INDArray dAtt = Ops.mm(dy, false, param("wo"), true).reshape(b, t, h, d);
     AttentionKernel.Backward bw =
-        KernelRegistry.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt, true, 1 / Math.sqrt(d));
+        KernelRegistry.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt, true, cfg.getWindow(),
+            1 / Math.sqrt(d));
     INDArray dq = bw.dq(), dk = bw.dk();
     if (cfg.getRopeTheta() > 0) {
       Rotary rotary = new Rotary(0, t, d, cfg.getRopeTheta(), dq.dataType());

@@ -3,7 +3,7 @@ package dev.llmj.core.spi;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The attention core of a decoder layer: {@code out = softmax(scale * q k^T + causal mask) v}, and
+ * The attention core of a decoder layer: {@code out = softmax(scale * q k^T + mask) v}, and
  * its backward. Layers call it through {@link KernelRegistry#attention()} so that a faster implementation
  * (a tiled CPU kernel, a CUDA kernel) can replace the plain ND4J reference.
  *
@@ -19,6 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       and backward uses it to recompute the probabilities instead of storing a T x T matrix.
  * </ul>
  *
+ * <p>Mask: with {@code causal}, query position i attends key positions j <= i. A sliding
+ * {@code window} W > 0 (causal only) narrows that to {@code i - W < j <= i}: W keys, the query's
+ * own position included; {@code window = 0} means unlimited. When keys are longer than queries
+ * (Tk > T, a key/value cache), the queries are the last T positions: query row t is position
+ * {@code t + Tk - T}.
+ *
  * Implementations accept FLOAT and DOUBLE; results have the input's data type.
  */
 public interface AttentionKernel {
@@ -26,13 +32,40 @@ public interface AttentionKernel {
   /** A short name for logs and benchmarks, e.g. {@code "reference"} or {@code "cpu-flash"}. */
   String name();
 
-  /** Forward pass. */
-  Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale);
+  /** Forward pass; {@code window} keys per query (0: unlimited, else causal must be true). */
+  Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale);
 
-  /** Backward pass from the saved forward state; returns the gradients of q, k and v. */
+  /** Backward pass from the saved forward state, with the forward's mask; returns dq, dk and dv. */
   Backward backward(
       INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
-      boolean causal, double scale);
+      boolean causal, int window, double scale);
+
+  /** Forward pass without a sliding window. */
+  default Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
+    return forward(q, k, v, causal, 0, scale);
+  }
+
+  /** Backward pass without a sliding window. */
+  default Backward backward(
+      INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
+      boolean causal, double scale) {
+    return backward(q, k, v, out, lse, dOut, causal, 0, scale);
+  }
+
+  /**
+   * Checks a mask's window: at least 0, and only with a causal mask.
+   *
+   * @return whether the window masks anything for {@code tk} keys (0 &lt; window &lt; tk)
+   */
+  static boolean windowed(boolean causal, int window, long tk) {
+    if (window < 0) {
+      throw new IllegalArgumentException("attention window must be >= 0 (0: unlimited), got " + window);
+    }
+    if (window > 0 && !causal) {
+      throw new UnsupportedOperationException("a sliding window of " + window + " needs causal attention");
+    }
+    return window > 0 && window < tk;
+  }
 
   /** Output (B, T, H, D) and log-sum-exp (B, H, T). */
   record Forward(INDArray out, INDArray lse) {}

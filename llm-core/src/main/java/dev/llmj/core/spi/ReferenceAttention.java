@@ -15,7 +15,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Beyond the {@link AttentionKernel} contract, keys and values may be longer than the queries
  * (Tk &gt;= T): the queries are then the last T positions of the sequence and the causal mask is
- * aligned bottom-right. Incremental decoding with a key/value cache relies on this.
+ * aligned bottom-right. Incremental decoding with a key/value cache relies on this. A sliding window
+ * is masked like the future: exactly, with the whole score matrix still computed.
  */
 public final class ReferenceAttention implements AttentionKernel {
 
@@ -25,10 +26,10 @@ public final class ReferenceAttention implements AttentionKernel {
   }
 
   @Override
-  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
+  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale) {
     Shape s = Shape.of(q, k, v);
     INDArray qg = s.groupQueries(q); // (B, Hkv, G*T, D)
-    INDArray p = s.scores(qg, k, causal, scale); // (B, Hkv, G*T, Tk), still raw scores
+    INDArray p = s.scores(qg, k, causal, window, scale); // (B, Hkv, G*T, Tk), still raw scores
     INDArray rows = p.reshape(s.b * s.hkv * s.g * s.t, s.tk);
     INDArray max = rows.max(1).reshape(rows.size(0), 1);
     rows.subiColumnVector(max);
@@ -43,10 +44,10 @@ public final class ReferenceAttention implements AttentionKernel {
   @Override
   public Backward backward(
       INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
-      boolean causal, double scale) {
+      boolean causal, int window, double scale) {
     Shape s = Shape.of(q, k, v);
     INDArray qg = s.groupQueries(q);
-    INDArray p = s.scores(qg, k, causal, scale);
+    INDArray p = s.scores(qg, k, causal, window, scale);
     INDArray rows = p.reshape(s.b * s.hkv * s.g * s.t, s.tk);
     rows.subiColumnVector(lse.reshape(rows.size(0), 1).castTo(p.dataType()));
     Transforms.exp(rows, false); // P, recomputed from the saved log-sum-exp
@@ -110,14 +111,22 @@ public final class ReferenceAttention implements AttentionKernel {
       return x.permute(0, 2, 1, 3).dup('c');
     }
 
-    /** Scaled scores with the causal mask added as -infinity; (B, Hkv, G*T, Tk), c-order. */
-    INDArray scores(INDArray qg, INDArray k, boolean causal, double scale) {
+    /**
+     * Scaled scores with the mask added as -infinity: keys after the query's position i, and with a
+     * window W those at or before i - W; (B, Hkv, G*T, Tk), c-order.
+     */
+    INDArray scores(INDArray qg, INDArray k, boolean causal, int window, double scale) {
+      boolean windowed = AttentionKernel.windowed(causal, window, tk);
       INDArray sc = Nd4j.matmul(qg, perHead(k), false, true, false).muli(scale);
       if (causal && tk > 1) {
         double[] mask = new double[(int) (g * t * tk)];
         long shift = tk - t;
         for (int r = 0; r < g * t; r++) {
-          for (long j = (r % t) + shift + 1; j < tk; j++) { // keys in the future of query r
+          long i = (r % t) + shift; // query r's position
+          for (long j = i + 1; j < tk; j++) { // keys in the future of query r
+            mask[(int) (r * tk + j)] = Double.NEGATIVE_INFINITY;
+          }
+          for (long j = 0; windowed && j <= i - window; j++) { // keys that slid out of its window
             mask[(int) (r * tk + j)] = Double.NEGATIVE_INFINITY;
           }
         }

@@ -16,8 +16,12 @@ class ReferenceAttentionTest {
 
   private static final long SEED = Long.getLong("tests.seed", 20240611L);
 
-  /** Scalar attention: out (B, T, H, D) from q (B, T, H, D), k/v (B, Tk, Hkv, D), bottom-right causal. */
-  static double[][][][] naive(double[][][][] q, double[][][][] k, double[][][][] v, boolean causal, double scale) {
+  /**
+   * Scalar attention: out (B, T, H, D) from q (B, T, H, D), k/v (B, Tk, Hkv, D), bottom-right causal;
+   * with {@code window} W > 0, query position i sees keys i - W < j <= i.
+   */
+  static double[][][][] naive(double[][][][] q, double[][][][] k, double[][][][] v, boolean causal, int window,
+      double scale) {
     int b = q.length, t = q[0].length, h = q[0][0].length, d = q[0][0][0].length;
     int tk = k[0].length, hkv = k[0][0].length, g = h / hkv;
     double[][][][] out = new double[b][t][h][d];
@@ -26,9 +30,10 @@ class ReferenceAttentionTest {
         int kv = hi / g;
         for (int i = 0; i < t; i++) {
           int last = causal ? i + (tk - t) : tk - 1;
+          int first = window > 0 ? Math.max(0, last - window + 1) : 0;
           double[] s = new double[last + 1];
           double max = Double.NEGATIVE_INFINITY;
-          for (int j = 0; j <= last; j++) {
+          for (int j = first; j <= last; j++) {
             for (int c = 0; c < d; c++) {
               s[j] += q[bi][i][hi][c] * k[bi][j][kv][c];
             }
@@ -36,11 +41,11 @@ class ReferenceAttentionTest {
             max = Math.max(max, s[j]);
           }
           double sum = 0;
-          for (int j = 0; j <= last; j++) {
+          for (int j = first; j <= last; j++) {
             s[j] = Math.exp(s[j] - max);
             sum += s[j];
           }
-          for (int j = 0; j <= last; j++) {
+          for (int j = first; j <= last; j++) {
             for (int c = 0; c < d; c++) {
               out[bi][i][hi][c] += s[j] / sum * v[bi][j][kv][c];
             }
@@ -87,17 +92,19 @@ class ReferenceAttentionTest {
     int[][] cases = {{2, 5, 3, 3, 4, 5}, {1, 7, 4, 2, 3, 7}, {2, 1, 2, 1, 8, 6}, {1, 4, 6, 3, 5, 4}};
     for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       for (int[] c : cases) {
-        for (boolean causal : new boolean[] {true, false}) {
+        for (int window : new int[] {-1, 0, 1, 3}) { // -1: not causal
+          boolean causal = window >= 0;
+          int w = Math.max(0, window);
           int b = c[0], t = c[1], h = c[2], hkv = c[3], d = c[4], tk = c[5];
           INDArray q = random(rnd, dt, b, t, h, d);
           INDArray k = random(rnd, dt, b, tk, hkv, d);
           INDArray v = random(rnd, dt, b, tk, hkv, d);
           double scale = 1 / Math.sqrt(d);
-          AttentionKernel.Forward f = kernel.forward(q, k, v, causal, scale);
-          double worst = maxDiff(f.out(), naive(toArray(q), toArray(k), toArray(v), causal, scale));
+          AttentionKernel.Forward f = kernel.forward(q, k, v, causal, w, scale);
+          double worst = maxDiff(f.out(), naive(toArray(q), toArray(k), toArray(v), causal, w, scale));
           double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
-          System.out.printf("attention forward %s causal=%s shape=%s: max |diff| %.3g (seed %d)%n",
-              dt, causal, java.util.Arrays.toString(c), worst, SEED);
+          System.out.printf("attention forward %s causal=%s window=%d shape=%s: max |diff| %.3g (seed %d)%n",
+              dt, causal, w, java.util.Arrays.toString(c), worst, SEED);
           assertTrue(worst < tol, "max diff " + worst + " (reproduce with -Dtests.seed=" + SEED + ")");
           assertEquals(dt, f.out().dataType());
           assertEquals(java.util.List.of((long) b, (long) h, (long) t),
@@ -114,15 +121,17 @@ class ReferenceAttentionTest {
     Random rnd = new Random(SEED + 1);
     int[][] cases = {{2, 5, 3, 3, 4}, {1, 6, 4, 2, 3}, {2, 3, 6, 1, 2}};
     for (int[] c : cases) {
-      for (boolean causal : new boolean[] {true, false}) {
+      for (int window : new int[] {-1, 0, 2}) { // -1: not causal
+        boolean causal = window >= 0;
+        int win = Math.max(0, window);
         int b = c[0], t = c[1], h = c[2], hkv = c[3], d = c[4];
         INDArray q = random(rnd, DataType.DOUBLE, b, t, h, d);
         INDArray k = random(rnd, DataType.DOUBLE, b, t, hkv, d);
         INDArray v = random(rnd, DataType.DOUBLE, b, t, hkv, d);
         INDArray w = random(rnd, DataType.DOUBLE, b, t, h, d);
         double scale = 0.7;
-        AttentionKernel.Forward f = kernel.forward(q, k, v, causal, scale);
-        AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), w, causal, scale);
+        AttentionKernel.Forward f = kernel.forward(q, k, v, causal, win, scale);
+        AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), w, causal, win, scale);
         double worst = 0;
         INDArray[][] pairs = {{q, g.dq()}, {k, g.dk()}, {v, g.dv()}};
         for (INDArray[] pair : pairs) {
@@ -133,17 +142,17 @@ class ReferenceAttentionTest {
             double old = x.getDouble(i);
             double eps = 1e-6;
             x.putScalar(i, old + eps);
-            double up = kernel.forward(q, k, v, causal, scale).out().mul(w).sumNumber().doubleValue();
+            double up = kernel.forward(q, k, v, causal, win, scale).out().mul(w).sumNumber().doubleValue();
             x.putScalar(i, old - eps);
-            double down = kernel.forward(q, k, v, causal, scale).out().mul(w).sumNumber().doubleValue();
+            double down = kernel.forward(q, k, v, causal, win, scale).out().mul(w).sumNumber().doubleValue();
             x.putScalar(i, old);
             double numeric = (up - down) / (2 * eps);
             double diff = Math.abs(numeric - grad.getDouble(i)) / Math.max(1, Math.abs(numeric));
             worst = Math.max(worst, diff);
           }
         }
-        System.out.printf("attention backward causal=%s shape=%s: max rel diff %.3g (seed %d)%n",
-            causal, java.util.Arrays.toString(c), worst, SEED);
+        System.out.printf("attention backward causal=%s window=%d shape=%s: max rel diff %.3g (seed %d)%n",
+            causal, win, java.util.Arrays.toString(c), worst, SEED);
         assertTrue(worst < 1e-7, "max diff " + worst + " (reproduce with -Dtests.seed=" + SEED + ")");
       }
     }
@@ -169,6 +178,19 @@ class ReferenceAttentionTest {
     System.out.printf("attention backward float vs double: max |diff| %.3g%n", worst);
     assertEquals(DataType.FLOAT, gf.dq().dataType());
     assertTrue(worst < 1e-4, "max diff " + worst);
+  }
+
+  @Test
+  void windowNeedsCausalAndIsNotNegative() {
+    AttentionKernel kernel = new ReferenceAttention();
+    INDArray q = Nd4j.rand(DataType.DOUBLE, 1, 4, 2, 3), k = Nd4j.rand(DataType.DOUBLE, 1, 4, 2, 3);
+    assertThrows(UnsupportedOperationException.class, () -> kernel.forward(q, k, k, false, 2, 0.5));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> kernel.forward(q, k, k, true, -1, 0.5));
+    assertTrue(e.getMessage().contains("-1"), e.getMessage());
+    // a window as wide as the keys masks nothing beyond the causal mask
+    assertEquals(0, kernel.forward(q, k, k, true, 4, 0.5).out().sub(kernel.forward(q, k, k, true, 0.5).out())
+        .amaxNumber().doubleValue());
   }
 
   @Test

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *   <li>an {@link AttentionKernel} ({@code "cuda"}) for the decoder layers on an nd4j-cuda backend,
  *       from {@link CudaKernels#attention()}: it runs on the arrays' device memory and the thread's
  *       ND4J stream, with no copies. Calls the kernels do not take (DOUBLE, head sizes other than 64
- *       and 128, keys longer than queries) go to the plain ND4J kernel it was given, so the layer
+ *       and 128, keys longer than queries, a sliding window) go to the plain ND4J kernel it was given, so the layer
  *       never has to know;
  *   <li>static methods on {@link CudaBuffer}s, for machines where nd4j-cuda cannot run (Hopper).
  * </ul>
@@ -122,10 +122,10 @@ public final class CudaAttention implements AttentionKernel {
   }
 
   @Override
-  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
-    Optional<Shape> taken = shapeOf(q, k, v);
+  public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale) {
+    Optional<Shape> taken = shapeOf(q, k, v, window);
     if (taken.isEmpty()) {
-      return fallback.forward(q, k, v, causal, scale);
+      return fallback.forward(q, k, v, causal, window, scale);
     }
     Shape s = taken.get();
     CudaRuntime.require();
@@ -142,10 +142,10 @@ public final class CudaAttention implements AttentionKernel {
 
   @Override
   public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
-      boolean causal, double scale) {
-    Optional<Shape> taken = shapeOf(q, k, v);
+      boolean causal, int window, double scale) {
+    Optional<Shape> taken = shapeOf(q, k, v, window);
     if (taken.isEmpty()) {
-      return fallback.backward(q, k, v, out, lse, dOut, causal, scale);
+      return fallback.backward(q, k, v, out, lse, dOut, causal, window, scale);
     }
     Shape s = taken.get();
     requireShape("out", out, q.shape());
@@ -171,10 +171,11 @@ public final class CudaAttention implements AttentionKernel {
 
   /**
    * The shape when the CUDA kernels take these arrays (FLOAT, rank 4, Tk == T, D 64 or 128, a valid
-   * grouping), else empty: the fallback then computes the call or rejects it with its own message.
+   * grouping, no sliding window), else empty: the fallback then computes the call or rejects it with
+   * its own message.
    */
-  Optional<Shape> shapeOf(INDArray q, INDArray k, INDArray v) {
-    String why = unsupported(q, k, v);
+  Optional<Shape> shapeOf(INDArray q, INDArray k, INDArray v, int window) {
+    String why = window == 0 ? unsupported(q, k, v) : "a sliding window of " + window + " keys";
     if (why == null) {
       return Optional.of(new Shape((int) q.size(0), (int) q.size(1), (int) q.size(2), (int) k.size(2),
           (int) q.size(3)));

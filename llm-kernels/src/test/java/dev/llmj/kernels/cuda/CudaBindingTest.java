@@ -121,16 +121,16 @@ class CudaBindingTest {
     }
 
     @Override
-    public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
+    public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale) {
       forwards++;
-      return inner.forward(q, k, v, causal, scale);
+      return inner.forward(q, k, v, causal, window, scale);
     }
 
     @Override
     public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
-        boolean causal, double scale) {
+        boolean causal, int window, double scale) {
       backwards++;
-      return inner.backward(q, k, v, out, lse, dOut, causal, scale);
+      return inner.backward(q, k, v, out, lse, dOut, causal, window, scale);
     }
   }
 
