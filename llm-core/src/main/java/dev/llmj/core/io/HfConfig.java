@@ -23,7 +23,7 @@ import java.nio.file.Path;
  */
 public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
 
-  /** {@code gpt2} or {@code llama}. */
+  /** {@code gpt2}, or one of {@link Llama#MODEL_TYPES}. */
   String modelType();
 
   int numLayers();
@@ -40,6 +40,9 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
 
   /** The complete {@code config.json} content: {@code model_type}, the typed fields, then {@link #extra()}. */
   ObjectNode toJson();
+
+  /** Every {@code model_type} this library reads. */
+  java.util.List<String> SUPPORTED = java.util.List.of("gpt2", "llama", "mistral", "qwen2", "qwen3", "gemma");
 
   static HfConfig read(Path configJson) throws IOException {
     JsonNode root;
@@ -62,15 +65,19 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
     StrictJson f = StrictJson.object(json, source);
     String type = f.optionalString("model_type", null);
     if (type == null) {
-      throw new IllegalArgumentException(source + ": missing 'model_type'; expected \"gpt2\" or \"llama\"");
+      throw new IllegalArgumentException(source + ": missing 'model_type'; expected one of " + SUPPORTED);
     }
     try {
-      return switch (type) {
-        case "gpt2" -> Gpt2.parse(f);
-        case "llama" -> Llama.parse(f);
-        default -> throw new UnsupportedOperationException(source + ": model_type '" + type
-            + "' is not supported; supported types are gpt2, llama");
-      };
+      if (type.equals("gpt2")) {
+        return Gpt2.parse(f);
+      }
+      if (Llama.MODEL_TYPES.contains(type)) {
+        return Llama.parse(type, f);
+      }
+      String hint = type.startsWith("gemma") ? " (" + type + " adds logit soft-capping, post-norms and alternating"
+          + " sliding windows to gemma, which this library does not compute)" : "";
+      throw new UnsupportedOperationException(source + ": model_type '" + type + "' is not supported" + hint
+          + "; supported types are " + SUPPORTED);
     } catch (IllegalArgumentException e) {
       throw e.getMessage().startsWith(source) ? e : new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
@@ -150,15 +157,24 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
   }
 
   /**
-   * Llama ({@code LlamaForCausalLM}), including grouped-query attention ({@code numKeyValueHeads <
-   * numAttentionHeads}).
+   * The Llama family ({@code LlamaForCausalLM}) and the families that share its fields and tensor names:
+   * {@code mistral}, {@code qwen2}, {@code qwen3}, {@code gemma}. Grouped-query attention when
+   * {@code numKeyValueHeads < numAttentionHeads}; family-specific keys ({@code sliding_window},
+   * {@code rope_scaling}, ...) stay in {@link #extra()}.
    */
-  record Llama(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
-      int numKeyValueHeads, int headDim, double rmsNormEps, double ropeTheta, int maxPositionEmbeddings,
-      boolean tieWordEmbeddings, boolean attentionBias, boolean mlpBias, String hiddenAct, ObjectNode extra)
-      implements HfConfig {
+  record Llama(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+      int numAttentionHeads, int numKeyValueHeads, int headDim, double rmsNormEps, double ropeTheta,
+      int maxPositionEmbeddings, boolean tieWordEmbeddings, boolean attentionBias, boolean mlpBias, String hiddenAct,
+      ObjectNode extra) implements HfConfig {
+
+    /** The {@code model_type}s of this record. */
+    public static final java.util.List<String> MODEL_TYPES = java.util.List.of("llama", "mistral", "qwen2", "qwen3",
+        "gemma");
 
     public Llama {
+      if (!MODEL_TYPES.contains(modelType)) {
+        throw new IllegalArgumentException("model_type '" + modelType + "' is not one of " + MODEL_TYPES);
+      }
       requirePositive("vocab_size", vocabSize);
       requirePositive("hidden_size", hiddenSize);
       requirePositive("intermediate_size", intermediateSize);
@@ -181,6 +197,15 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
       extra = extra == null ? Json.STRICT.createObjectNode() : extra.deepCopy();
     }
 
+    /** A {@code llama} config. */
+    public Llama(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
+        int numKeyValueHeads, int headDim, double rmsNormEps, double ropeTheta, int maxPositionEmbeddings,
+        boolean tieWordEmbeddings, boolean attentionBias, boolean mlpBias, String hiddenAct, ObjectNode extra) {
+      this("llama", vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads,
+          headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, mlpBias, hiddenAct,
+          extra);
+    }
+
     /** Llama with HF's defaults for everything but the sizes; head_dim = hiddenSize / numAttentionHeads. */
     public static Llama of(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
         int numAttentionHeads, int numKeyValueHeads) {
@@ -192,10 +217,12 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
           numKeyValueHeads, hiddenSize / numAttentionHeads, 1e-6, 10000.0, 2048, false, false, false, "silu", null);
     }
 
-    static Llama parse(StrictJson f) {
+    /** Reads the fields with the defaults of the family's Hugging Face config class for absent keys. */
+    static Llama parse(String type, StrictJson f) {
+      boolean gemma = type.equals("gemma");
       int hidden = f.requiredInt("hidden_size");
       int heads = f.requiredInt("num_attention_heads");
-      int headDim = f.optionalInt("head_dim", -1);
+      int headDim = f.optionalInt("head_dim", gemma ? 256 : type.equals("qwen3") ? 128 : -1);
       if (headDim == -1) {
         if (heads <= 0 || hidden % heads != 0) {
           throw new IllegalArgumentException("hidden_size " + hidden + " is not divisible by num_attention_heads "
@@ -203,17 +230,18 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
         }
         headDim = hidden / heads;
       }
-      return new Llama(f.requiredInt("vocab_size"), hidden, f.requiredInt("intermediate_size"),
+      int maxPositions = switch (type) {
+        case "llama" -> 2048;
+        case "mistral" -> 4096 * 32;
+        case "gemma" -> 8192;
+        default -> 32768;
+      };
+      return new Llama(type, f.requiredInt("vocab_size"), hidden, f.requiredInt("intermediate_size"),
           f.requiredInt("num_hidden_layers"), heads, f.optionalInt("num_key_value_heads", heads), headDim,
           f.optionalDouble("rms_norm_eps", 1e-6), f.optionalDouble("rope_theta", 10000.0),
-          f.optionalInt("max_position_embeddings", 2048), f.optionalBoolean("tie_word_embeddings", false),
+          f.optionalInt("max_position_embeddings", maxPositions), f.optionalBoolean("tie_word_embeddings", gemma),
           f.optionalBoolean("attention_bias", false), f.optionalBoolean("mlp_bias", false),
-          f.optionalString("hidden_act", "silu"), f.remaining());
-    }
-
-    @Override
-    public String modelType() {
-      return "llama";
+          f.optionalString("hidden_act", gemma ? "gelu_pytorch_tanh" : "silu"), f.remaining());
     }
 
     @Override
@@ -228,14 +256,14 @@ public sealed interface HfConfig permits HfConfig.Gpt2, HfConfig.Llama {
 
     @Override
     public Llama withNumLayers(int numLayers) {
-      return new Llama(vocabSize, hiddenSize, intermediateSize, numLayers, numAttentionHeads, numKeyValueHeads,
-          headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, mlpBias,
-          hiddenAct, extra);
+      return new Llama(modelType, vocabSize, hiddenSize, intermediateSize, numLayers, numAttentionHeads,
+          numKeyValueHeads, headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
+          mlpBias, hiddenAct, extra);
     }
 
     @Override
     public ObjectNode toJson() {
-      ObjectNode o = Json.STRICT.createObjectNode().put("model_type", "llama").put("vocab_size", vocabSize)
+      ObjectNode o = Json.STRICT.createObjectNode().put("model_type", modelType).put("vocab_size", vocabSize)
           .put("hidden_size", hiddenSize).put("intermediate_size", intermediateSize)
           .put("num_hidden_layers", numHiddenLayers).put("num_attention_heads", numAttentionHeads)
           .put("num_key_value_heads", numKeyValueHeads).put("head_dim", headDim).put("rms_norm_eps", rmsNormEps)

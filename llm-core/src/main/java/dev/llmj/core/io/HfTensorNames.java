@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The tensor names and shapes a Hugging Face checkpoint of a given configuration holds, in HF's own
- * layouts: GPT-2's {@code Conv1D} weights are (in, out), Llama's {@code Linear} weights are (out, in).
+ * layouts: GPT-2's {@code Conv1D} weights are (in, out), the Llama family's {@code Linear} weights are
+ * (out, in); Qwen 2 adds q, k and v biases, Qwen 3 per-head {@code q_norm} and {@code k_norm} weights.
  * Names are canonical: GPT-2 without the optional {@code transformer.} prefix.
  *
  * <pre>{@code
@@ -64,9 +65,14 @@ public final class HfTensorNames {
       for (int i = 0; i < l.numHiddenLayers(); i++) {
         String p = "model.layers." + i + ".";
         m.put(p + "input_layernorm.weight", new long[] {c});
-        linear(m, p + "self_attn.q_proj", q, c, l.attentionBias());
-        linear(m, p + "self_attn.k_proj", kv, c, l.attentionBias());
-        linear(m, p + "self_attn.v_proj", kv, c, l.attentionBias());
+        boolean qkvBias = l.attentionBias() || l.modelType().equals("qwen2"); // Qwen 2 always has q, k, v biases
+        linear(m, p + "self_attn.q_proj", q, c, qkvBias);
+        linear(m, p + "self_attn.k_proj", kv, c, qkvBias);
+        linear(m, p + "self_attn.v_proj", kv, c, qkvBias);
+        if (l.modelType().equals("qwen3")) {
+          m.put(p + "self_attn.q_norm.weight", new long[] {l.headDim()});
+          m.put(p + "self_attn.k_norm.weight", new long[] {l.headDim()});
+        }
         linear(m, p + "self_attn.o_proj", c, q, l.attentionBias());
         m.put(p + "post_attention_layernorm.weight", new long[] {c});
         linear(m, p + "mlp.gate_proj", inner, c, l.mlpBias());

@@ -11,11 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One pre-norm transformer decoder block: {@code x + attn(norm1(x))}, then {@code x + mlp(norm2(x))}.
  * In and out: (B, T, C). Attention is causal multi-head with {@code nKvHeads} key/value heads
- * (grouped-query when fewer than {@code nHeads}) and optional rotary positions.
+ * (grouped-query when fewer than {@code nHeads}), a head size D that defaults to C/H, optional
+ * rotary positions (with optional {@link RopeScaling}), an optional per-head norm of queries and keys
+ * before the rotation, and an optional sliding window (query i attends keys i - W &lt; j &lt;= i).
  *
  * <p>Parameters, weights stored (in, out) so the forward pass is {@code x W} without transposes:
- * {@code norm1gain [norm1bias] wq (C, H*D) [bq] wk (C, Hkv*D) [bk] wv (C, Hkv*D) [bv] wo (C, C) [bo]
- * norm2gain [norm2bias] [wgate (C, F)] wup (C, F) [bup] wdown (F, C) [bdown]}.
+ * {@code norm1gain [norm1bias] wq (C, H*D) [bq] wk (C, Hkv*D) [bk] wv (C, Hkv*D) [bv] [qnormgain (D)
+ * knormgain (D)] wo (H*D, C) [bo] norm2gain [norm2bias] [wgate (C, F)] wup (C, F) [bup] wdown (F, C)
+ * [bdown]}. Biases are on every projection ({@code bias}) or on q, k and v only ({@code qkvBias}).
  *
  * <pre>{@code
  * DecoderBlockConfig block = new DecoderBlockConfig();
@@ -31,7 +34,16 @@ public final class DecoderBlockConfig extends TransformerLayer {
   private double normEps = 1e-5;
   private MlpKind mlp = MlpKind.GELU;
   private boolean bias = true;
+  private boolean qkvBias;
+  private boolean qkNorm;
+  private int headDim; // 0: dModel / nHeads
   private double ropeTheta; // 0: no rotary positions
+  // rope scaling as plain bean properties, for DL4J's JSON of the graph configuration
+  private RopeScaling.Type ropeScalingType = RopeScaling.Type.NONE;
+  private double ropeScalingFactor = 1;
+  private double ropeLowFreqFactor;
+  private double ropeHighFreqFactor;
+  private int ropeOriginalContext;
   private int window; // 0: every earlier position; W: query i attends keys i - W < j <= i
   private double dropout;
   private double residualStd = 0.02;
@@ -43,32 +55,66 @@ public final class DecoderBlockConfig extends TransformerLayer {
   void validate() {
     int c = getDModel();
     require(c > 0, "dModel must be positive, got " + c);
-    require(nHeads > 0 && c % nHeads == 0, "dModel " + c + " must be a multiple of nHeads " + nHeads);
+    require(headDim >= 0, "headDim must be 0 (dModel / nHeads) or positive, got " + headDim);
+    require(nHeads > 0 && (headDim > 0 || c % nHeads == 0),
+        "dModel " + c + " must be a multiple of nHeads " + nHeads + ", or set headDim");
     require(nKvHeads > 0 && nHeads % nKvHeads == 0,
         "nHeads " + nHeads + " must be a multiple of nKvHeads " + nKvHeads + " (use nKvHeads = nHeads for plain attention)");
     require(ffnHidden > 0, "ffnHidden must be positive, got " + ffnHidden);
-    require(ropeTheta == 0 || ropeTheta > 1 && (c / nHeads) % 2 == 0,
-        "rotary positions need ropeTheta > 1 (got " + ropeTheta + ") and an even head size (got " + c / nHeads + ")");
+    require(ropeTheta == 0 || ropeTheta > 1 && headSize() % 2 == 0,
+        "rotary positions need ropeTheta > 1 (got " + ropeTheta + ") and an even head size (got " + headSize() + ")");
+    ropeScaling(); // validates
+    require(ropeTheta > 0 || ropeScalingType == RopeScaling.Type.NONE,
+        "rope scaling " + ropeScalingType + " needs rotary positions (ropeTheta > 0)");
     require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
     require(window >= 0, "window must be 0 (unlimited) or a number of keys >= 1, got " + window);
   }
 
+  /** D: {@code headDim}, or dModel / nHeads when that is 0. */
   int headSize() {
-    return getDModel() / nHeads;
+    return headDim > 0 ? headDim : getDModel() / nHeads;
+  }
+
+  /** Whether projection {@code name} ("q", "k", "v", "o", "up", "down") has a bias. */
+  boolean hasBias(String name) {
+    return bias || qkvBias && (name.equals("q") || name.equals("k") || name.equals("v"));
+  }
+
+  /** The rope scaling of the bean properties. */
+  public RopeScaling ropeScaling() {
+    try {
+      return new RopeScaling(ropeScalingType, ropeScalingFactor, ropeLowFreqFactor, ropeHighFreqFactor,
+          ropeOriginalContext);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + " '" + getLayerName() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Sets the rope scaling's bean properties. */
+  public void useRopeScaling(RopeScaling r) {
+    ropeScalingType = r.type();
+    ropeScalingFactor = r.factor();
+    ropeLowFreqFactor = r.lowFreqFactor();
+    ropeHighFreqFactor = r.highFreqFactor();
+    ropeOriginalContext = r.originalContext();
   }
 
   @Override
   List<ParamSpec> paramSpecs() {
-    long c = getDModel(), kv = (long) nKvHeads * headSize(), f = ffnHidden;
+    long c = getDModel(), d = headSize(), q = (long) nHeads * d, kv = (long) nKvHeads * d, f = ffnHidden;
     double std = getInitStd();
     List<ParamSpec> p = new ArrayList<>();
-    addNorm(p, "norm1");
-    addLinear(p, "q", std, c, c);
+    Norm.addParams(p, "norm1", norm, c);
+    addLinear(p, "q", std, c, q);
     addLinear(p, "k", std, c, kv);
     addLinear(p, "v", std, c, kv);
-    addLinear(p, "o", residualStd, c, c);
-    addNorm(p, "norm2");
-    if (mlp == MlpKind.SWIGLU) {
+    if (qkNorm) {
+      Norm.addParams(p, "qnorm", norm, d);
+      Norm.addParams(p, "knorm", norm, d);
+    }
+    addLinear(p, "o", residualStd, q, c);
+    Norm.addParams(p, "norm2", norm, c);
+    if (mlp.gated()) {
       p.add(ParamSpec.matrix("wgate", std, c, f));
     }
     addLinear(p, "up", std, c, f);
@@ -76,16 +122,9 @@ public final class DecoderBlockConfig extends TransformerLayer {
     return p;
   }
 
-  private void addNorm(List<ParamSpec> p, String name) {
-    p.add(ParamSpec.gain(name + "gain", getDModel()));
-    if (norm == NormKind.LAYER_NORM) {
-      p.add(ParamSpec.bias(name + "bias", getDModel()));
-    }
-  }
-
   private void addLinear(List<ParamSpec> p, String name, double std, long in, long out) {
     p.add(ParamSpec.matrix("w" + name, std, in, out));
-    if (bias) {
+    if (hasBias(name)) {
       p.add(ParamSpec.bias("b" + name, out));
     }
   }
@@ -150,6 +189,70 @@ public final class DecoderBlockConfig extends TransformerLayer {
 
   public void setBias(boolean bias) {
     this.bias = bias;
+  }
+
+  public boolean isQkvBias() {
+    return qkvBias;
+  }
+
+  public void setQkvBias(boolean qkvBias) {
+    this.qkvBias = qkvBias;
+  }
+
+  public boolean isQkNorm() {
+    return qkNorm;
+  }
+
+  public void setQkNorm(boolean qkNorm) {
+    this.qkNorm = qkNorm;
+  }
+
+  public int getHeadDim() {
+    return headDim;
+  }
+
+  public void setHeadDim(int headDim) {
+    this.headDim = headDim;
+  }
+
+  public RopeScaling.Type getRopeScalingType() {
+    return ropeScalingType;
+  }
+
+  public void setRopeScalingType(RopeScaling.Type ropeScalingType) {
+    this.ropeScalingType = ropeScalingType;
+  }
+
+  public double getRopeScalingFactor() {
+    return ropeScalingFactor;
+  }
+
+  public void setRopeScalingFactor(double ropeScalingFactor) {
+    this.ropeScalingFactor = ropeScalingFactor;
+  }
+
+  public double getRopeLowFreqFactor() {
+    return ropeLowFreqFactor;
+  }
+
+  public void setRopeLowFreqFactor(double ropeLowFreqFactor) {
+    this.ropeLowFreqFactor = ropeLowFreqFactor;
+  }
+
+  public double getRopeHighFreqFactor() {
+    return ropeHighFreqFactor;
+  }
+
+  public void setRopeHighFreqFactor(double ropeHighFreqFactor) {
+    this.ropeHighFreqFactor = ropeHighFreqFactor;
+  }
+
+  public int getRopeOriginalContext() {
+    return ropeOriginalContext;
+  }
+
+  public void setRopeOriginalContext(int ropeOriginalContext) {
+    this.ropeOriginalContext = ropeOriginalContext;
   }
 
   public double getRopeTheta() {

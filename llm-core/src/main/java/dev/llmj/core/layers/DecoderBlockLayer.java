@@ -22,16 +22,18 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
   /** Cached decoding reads keys longer than its queries, which the reference kernel supports. */
   private static final AttentionKernel CACHED_ATTENTION = new ReferenceAttention();
 
-  /** Forward intermediates that backward reads (q and k after rotation; the MLP activation and GELU's tanh). */
-  private record Saved(INDArray input, Norm.Saved n1, INDArray h1, INDArray q, INDArray k, INDArray v,
-      INDArray att, INDArray lse, INDArray drop1, Norm.Saved n2, INDArray h2, INDArray a, INDArray u, INDArray g,
-      INDArray tanh, INDArray drop2) {
+  /**
+   * Forward intermediates that backward reads (q and k after their norms and rotation; the per-head
+   * norms' state; the MLP activation and GELU's tanh).
+   */
+  private record Saved(INDArray input, Norm.Saved n1, INDArray h1, Norm.Saved nq, Norm.Saved nk, INDArray q,
+      INDArray k, INDArray v, INDArray att, INDArray lse, INDArray drop1, Norm.Saved n2, INDArray h2, INDArray a,
+      INDArray u, INDArray g, INDArray tanh, INDArray drop2) {
 
     Saved keep(LayerWorkspaceMgr m) {
-      return new Saved(input, keep(m, n1), Ops.keep(m, h1), Ops.keep(m, q), Ops.keep(m, k), Ops.keep(m, v),
-          Ops.keep(m, att), Ops.keep(m, lse), Ops.keep(m, drop1), keep(m, n2), Ops.keep(m, h2), Ops.keep(m, a),
-          Ops.keep(m, u), Ops.keep(m, g), Ops.keep(m, tanh),
-          Ops.keep(m, drop2));
+      return new Saved(input, keep(m, n1), Ops.keep(m, h1), keep(m, nq), keep(m, nk), Ops.keep(m, q), Ops.keep(m, k),
+          Ops.keep(m, v), Ops.keep(m, att), Ops.keep(m, lse), Ops.keep(m, drop1), keep(m, n2), Ops.keep(m, h2),
+          Ops.keep(m, a), Ops.keep(m, u), Ops.keep(m, g), Ops.keep(m, tanh), Ops.keep(m, drop2));
     }
 
     private static Norm.Saved keep(LayerWorkspaceMgr m, Norm.Saved s) {
@@ -40,8 +42,8 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
 
     /** What recomputation keeps: the input and the dropout masks, so that backward's forward draws none. */
     Saved forRecompute() {
-      return new Saved(input, null, null, null, null, null, null, null, drop1, null, null, null, null, null, null,
-          drop2);
+      return new Saved(input, null, null, null, null, null, null, null, null, null, drop1, null, null, null, null,
+          null, null, drop2);
     }
 
     boolean recompute() {
@@ -91,7 +93,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
   /** {@code x W + b}; the bias goes in as the rank-1 product {@code 1 b} (ND4J's row broadcast is slower). */
   private INDArray linear(INDArray x, String name) {
     INDArray y = Ops.mm(x, false, param("w" + name), false);
-    if (layerConf().isBias()) {
+    if (layerConf().hasBias(name)) {
       INDArray b = param("b" + name);
       Ops.gemm(true, false, ones(y.size(0), y.dataType()), b.reshape(1, b.length()), 1, y);
     }
@@ -119,12 +121,13 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
 
     Norm.Saved[] n1 = new Norm.Saved[1];
     INDArray h1 = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), param("norm1gain"), params.get("norm1bias"), n1);
-    INDArray q = linear(h1, "q").reshape(b, t, h, d);
-    INDArray k = linear(h1, "k").reshape(b, t, hkv, d);
+    Norm.Saved[] nq = new Norm.Saved[1], nk = new Norm.Saved[1];
+    INDArray q = headNorm(linear(h1, "q"), "qnorm", nq).reshape(b, t, h, d);
+    INDArray k = headNorm(linear(h1, "k"), "knorm", nk).reshape(b, t, hkv, d);
     INDArray v = linear(h1, "v").reshape(b, t, hkv, d);
     long start = cache == null ? 0 : cache.length();
     if (cfg.getRopeTheta() > 0) {
-      Rotary rotary = new Rotary(start, t, d, cfg.getRopeTheta(), x.dataType());
+      Rotary rotary = rotary(start, t, x.dataType());
       q = rotary.apply(q);
       k = rotary.apply(k);
     }
@@ -137,7 +140,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
       f = CACHED_ATTENTION.forward(q, cache.keys(), cache.values(), true, cfg.getWindow(), scale);
     }
     INDArray att = f.out();
-    INDArray y = linear(att.reshape(n, c), "o");
+    INDArray y = linear(att.reshape(n, h * d), "o");
     INDArray drop1 = masks != null ? masks.drop1() : Ops.dropoutMask(cfg.getDropout(), y, training);
     if (drop1 != null) {
       y.muli(drop1);
@@ -151,6 +154,12 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
       a = Ops.mm(h2, false, param("wgate"), false);
       u = linear(h2, "up");
       g = Ops.swiglu(a, u);
+    } else if (cfg.getMlp() == MlpKind.GEGLU) {
+      a = Ops.mm(h2, false, param("wgate"), false);
+      u = linear(h2, "up");
+      INDArray[] gt = Ops.gelu(a);
+      g = gt[0].muli(u);
+      tanh = gt[1];
     } else {
       a = linear(h2, "up");
       INDArray[] gt = Ops.gelu(a);
@@ -163,9 +172,39 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
       m.muli(drop2);
     }
     if (save != null) {
-      save[0] = new Saved(original, n1[0], h1, q, k, v, att, f.lse(), drop1, n2[0], h2, a, u, g, tanh, drop2);
+      save[0] = new Saved(original, n1[0], h1, nq[0], nk[0], q, k, v, att, f.lse(), drop1, n2[0], h2, a, u, g, tanh,
+          drop2);
     }
     return Ops.addInPlace(m, x1).reshape(b, t, c);
+  }
+
+  /** Rotary tables for positions {@code start .. start+t-1}, with the block's frequencies. */
+  private Rotary rotary(long start, long t, DataType type) {
+    DecoderBlockConfig cfg = layerConf();
+    return new Rotary(start, t, cfg.ropeScaling().inverseFrequencies(cfg.getRopeTheta(), cfg.headSize()), type);
+  }
+
+  /** The per-head norm {@code name} of projected queries or keys (N, heads*D), when the block has one. */
+  private INDArray headNorm(INDArray x, String name, Norm.Saved[] save) {
+    DecoderBlockConfig cfg = layerConf();
+    if (!cfg.isQkNorm()) {
+      return x;
+    }
+    long d = cfg.headSize();
+    INDArray rows = x.reshape(x.length() / d, d); // (N*heads, D)
+    return Norm.forward(rows, cfg.getNorm(), cfg.getNormEps(), param(name + "gain"), params.get(name + "bias"), save)
+        .reshape(x.shape());
+  }
+
+  /** Gradient through {@link #headNorm}: dx (N, heads*D) from dy (B, T, heads, D). */
+  private INDArray headNormBackward(INDArray dy, Norm.Saved s, String name, long n) {
+    long d = layerConf().headSize(), width = dy.length() / n;
+    if (s == null) {
+      return dy.reshape(n, width);
+    }
+    INDArray rows = dy.reshape(dy.length() / d, d);
+    return Norm.backward(rows, s, layerConf().getNorm(), param(name + "gain"), gradientViews.get(name + "gain"),
+        gradientViews.get(name + "bias")).reshape(n, width);
   }
 
   @Override
@@ -185,22 +224,22 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     }
     DecoderBlockConfig cfg = layerConf();
     long b = input.size(0), t = input.size(1), c = cfg.getDModel(), n = b * t;
-    boolean bias = cfg.isBias();
     INDArray dOut = epsilon.dup('c').reshape(n, c);
 
     INDArray dm = s.drop2() == null ? dOut : dOut.mul(s.drop2());
-    weightGrad(s.g(), dm, "down", bias);
+    weightGrad(s.g(), dm, "down");
     INDArray dg = Ops.mm(dm, false, param("wdown"), true);
     INDArray dh2;
-    if (cfg.getMlp() == MlpKind.SWIGLU) {
-      INDArray[] dau = Ops.swigluBackward(s.a(), s.u(), dg);
+    if (cfg.getMlp().gated()) {
+      INDArray[] dau = cfg.getMlp() == MlpKind.SWIGLU ? Ops.swigluBackward(s.a(), s.u(), dg)
+          : Ops.gegluBackward(s.a(), s.tanh(), s.u(), dg);
       Ops.gemm(true, false, s.h2(), dau[0], 0, gradientViews.get("wgate"));
-      weightGrad(s.h2(), dau[1], "up", bias);
+      weightGrad(s.h2(), dau[1], "up");
       dh2 = Ops.mm(dau[0], false, param("wgate"), true);
       Ops.gemm(false, true, dau[1], param("wup"), 1, dh2);
     } else {
       INDArray da = Ops.geluBackward(s.a(), s.tanh(), dg);
-      weightGrad(s.h2(), da, "up", bias);
+      weightGrad(s.h2(), da, "up");
       dh2 = Ops.mm(da, false, param("wup"), true);
     }
     INDArray dx1 = Norm.backward(dh2, s.n2(), cfg.getNorm(), param("norm2gain"), gradientViews.get("norm2gain"),
@@ -208,22 +247,22 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     Ops.addInPlace(dx1, dOut);
 
     INDArray dy = s.drop1() == null ? dx1 : dx1.mul(s.drop1());
-    weightGrad(s.att().reshape(n, c), dy, "o", bias);
     long h = cfg.getNHeads(), hkv = cfg.getNKvHeads(), d = cfg.headSize();
+    weightGrad(s.att().reshape(n, h * d), dy, "o");
     INDArray dAtt = Ops.mm(dy, false, param("wo"), true).reshape(b, t, h, d);
-    AttentionKernel.Backward bw =
-        KernelRegistry.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt, true, cfg.getWindow(),
-            1 / Math.sqrt(d));
+    AttentionKernel.Backward bw = KernelRegistry.attention().backward(s.q(), s.k(), s.v(), s.att(), s.lse(), dAtt,
+        true, cfg.getWindow(), 1 / Math.sqrt(d));
     INDArray dq = bw.dq(), dk = bw.dk();
     if (cfg.getRopeTheta() > 0) {
-      Rotary rotary = new Rotary(0, t, d, cfg.getRopeTheta(), dq.dataType());
+      Rotary rotary = rotary(0, t, dq.dataType());
       dq = rotary.backward(dq);
       dk = rotary.backward(dk);
     }
-    INDArray dq2 = dq.reshape(n, c), dk2 = dk.reshape(n, hkv * d), dv2 = bw.dv().dup('c').reshape(n, hkv * d);
-    weightGrad(s.h1(), dq2, "q", bias);
-    weightGrad(s.h1(), dk2, "k", bias);
-    weightGrad(s.h1(), dv2, "v", bias);
+    INDArray dq2 = headNormBackward(dq, s.nq(), "qnorm", n), dk2 = headNormBackward(dk, s.nk(), "knorm", n);
+    INDArray dv2 = bw.dv().dup('c').reshape(n, hkv * d);
+    weightGrad(s.h1(), dq2, "q");
+    weightGrad(s.h1(), dk2, "k");
+    weightGrad(s.h1(), dv2, "v");
     INDArray dh1 = Ops.mm(dq2, false, param("wq"), true);
     Ops.gemm(false, true, dk2, param("wk"), 1, dh1);
     Ops.gemm(false, true, dv2, param("wv"), 1, dh1);
@@ -241,9 +280,9 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
    * {@code dW = x^T dy} into the weight's gradient view, and {@code db = sum(dy)} for a bias, as the
    * product {@code 1^T dy}: ND4J's column sum over the N rows is several times slower than one GEMM pass.
    */
-  private void weightGrad(INDArray x, INDArray dy, String name, boolean bias) {
+  private void weightGrad(INDArray x, INDArray dy, String name) {
     Ops.gemm(true, false, x, dy, 0, gradientViews.get("w" + name));
-    if (bias) {
+    if (layerConf().hasBias(name)) {
       INDArray db = gradientViews.get("b" + name);
       Ops.gemm(false, false, ones(dy.size(0), dy.dataType()), dy, 0, db.reshape(1, db.length()));
     }

@@ -54,10 +54,7 @@ public final class LmHeadConfig extends TransformerLayer {
   @Override
   List<ParamSpec> paramSpecs() {
     List<ParamSpec> p = new ArrayList<>();
-    p.add(ParamSpec.gain("normfgain", getDModel()));
-    if (norm == NormKind.LAYER_NORM) {
-      p.add(ParamSpec.bias("normfbias", getDModel()));
-    }
+    Norm.addParams(p, "normf", norm, getDModel());
     if (tiedTo == null) {
       p.add(ParamSpec.matrix("wout", getInitStd(), getDModel(), vocabSize));
     }

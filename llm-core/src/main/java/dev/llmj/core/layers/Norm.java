@@ -5,7 +5,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * LayerNorm and RMSNorm over the last axis of an (N, C) matrix. Forward keeps the normalised input
- * and the reciprocal standard deviation, which is all backward needs (as llm.c does).
+ * and the reciprocal standard deviation, which is all backward needs (as llm.c does). With
+ * {@link NormKind#RMS_NORM_OFFSET} the stored weight w multiplies as {@code 1 + w}; its gradient is
+ * the gain's.
  */
 final class Norm {
 
@@ -14,8 +16,23 @@ final class Norm {
 
   private Norm() {}
 
+  /** The parameters of a norm called {@code name}: {@code {name}gain} and, for LayerNorm, {@code {name}bias}. */
+  static void addParams(java.util.List<ParamSpec> p, String name, NormKind kind, long c) {
+    // an offset gain starts at zero, which is the bias initialisation
+    p.add(kind == NormKind.RMS_NORM_OFFSET ? ParamSpec.bias(name + "gain", c) : ParamSpec.gain(name + "gain", c));
+    if (kind == NormKind.LAYER_NORM) {
+      p.add(ParamSpec.bias(name + "bias", c));
+    }
+  }
+
+  /** The gain that multiplies the normalised input: {@code w}, or {@code 1 + w} for the offset kind. */
+  private static INDArray effective(INDArray gain, NormKind kind) {
+    return kind == NormKind.RMS_NORM_OFFSET ? gain.add(1.0) : gain;
+  }
+
   /** Returns {@code xhat * gain + bias}, and the saved state in {@code saved[0]}. */
-  static INDArray forward(INDArray x, NormKind kind, double eps, INDArray gain, INDArray bias, Saved[] saved) {
+  static INDArray forward(INDArray x, NormKind kind, double eps, INDArray weight, INDArray bias, Saved[] saved) {
+    INDArray gain = effective(weight, kind);
     if (FusedFloatOps.eligible(x, gain, bias)) {
       return fusedForward(x, kind, eps, gain, bias, saved);
     }
@@ -35,7 +52,8 @@ final class Norm {
    * LayerNorm {@code dx = rstd (g - mean(g) - xhat mean(g xhat))}; RMSNorm drops the {@code mean(g)}
    * term because nothing was subtracted.
    */
-  static INDArray backward(INDArray dy, Saved s, NormKind kind, INDArray gain, INDArray dGain, INDArray dBias) {
+  static INDArray backward(INDArray dy, Saved s, NormKind kind, INDArray weight, INDArray dGain, INDArray dBias) {
+    INDArray gain = effective(weight, kind);
     if (FusedFloatOps.eligible(dy, s.xhat(), s.rstd(), gain, dGain, dBias)) {
       return fusedBackward(dy, s, kind, gain, dGain, dBias);
     }

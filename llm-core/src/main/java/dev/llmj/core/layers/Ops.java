@@ -67,6 +67,16 @@ final class Ops {
     return new INDArray[] {da, du};
   }
 
+  /**
+   * Gradients of the GeGLU gate {@code gelu(a) * u}, with {@code t} the tanh that {@link #gelu} returned
+   * for {@code a}: returns {da, du}.
+   */
+  static INDArray[] gegluBackward(INDArray a, INDArray t, INDArray u, INDArray dy) {
+    INDArray du = t.add(1).muli(a).muli(0.5).muli(dy); // gelu(a) dy, gelu rebuilt from its tanh
+    INDArray da = geluBackward(a, t, dy.mul(u));
+    return new INDArray[] {da, du};
+  }
+
   /** An inverted-dropout mask (kept entries 1/(1-p), dropped 0), or null when there is nothing to drop. */
   static INDArray dropoutMask(double p, INDArray like, boolean training) {
     if (!training || p <= 0) {

@@ -9,7 +9,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Rotary position embedding in the Hugging Face Llama convention: the head vector is split into
  * halves {@code (x1, x2)} and rotated as {@code x cos + rotate_half(x) sin} with
- * {@code rotate_half(x) = (-x2, x1)}; pair {@code i} turns by {@code pos * theta^(-2i/D)}.
+ * {@code rotate_half(x) = (-x2, x1)}; pair {@code i} turns by {@code pos * f_i}, with the frequencies
+ * {@code f_i = theta^(-2i/D)} of {@link RopeScaling#inverseFrequencies} (scaled or not).
  * The rotation is orthogonal, so backward is the same rotation by the negative angle.
  */
 final class Rotary {
@@ -17,14 +18,14 @@ final class Rotary {
   private final INDArray cos; // (1, T, 1, D/2)
   private final INDArray sin;
 
-  /** Tables for positions {@code start .. start+t-1} and head size {@code d} (even). */
-  Rotary(long start, long t, long d, double theta, DataType type) {
-    long half = d / 2;
+  /** Tables for positions {@code start .. start+t-1} and the D/2 frequencies of a head of size D. */
+  Rotary(long start, long t, double[] frequencies, DataType type) {
+    long half = frequencies.length;
     double[] c = new double[(int) (t * half)];
     double[] s = new double[c.length];
     for (int p = 0; p < t; p++) {
       for (int i = 0; i < half; i++) {
-        double angle = (start + p) * Math.pow(theta, -2.0 * i / d);
+        double angle = (start + p) * frequencies[i];
         c[(int) (p * half + i)] = Math.cos(angle);
         s[(int) (p * half + i)] = Math.sin(angle);
       }

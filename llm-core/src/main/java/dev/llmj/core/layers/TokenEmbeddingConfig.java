@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Token embedding with optional learned positions. In: token ids (B, T), any numeric type holding
  * integers. Out: (B, T, C). Parameters: {@code wte} (V, C) and, with learned positions,
- * {@code wpe} (contextLength, C).
+ * {@code wpe} (contextLength, C). The token rows are multiplied by {@code scale} (Gemma: sqrt(C);
+ * a tied output head reads the table unscaled).
  *
  * <pre>{@code
  * TokenEmbeddingConfig embed = TokenEmbeddingConfig.of(50257, 768, 1024, true, 0.0);
@@ -23,6 +24,7 @@ public final class TokenEmbeddingConfig extends TransformerLayer {
   private int contextLength;
   private boolean learnedPositions;
   private double dropout;
+  private double scale = 1;
 
   public TokenEmbeddingConfig() {}
 
@@ -43,6 +45,7 @@ public final class TokenEmbeddingConfig extends TransformerLayer {
     require(getDModel() > 0, "dModel must be positive, got " + getDModel());
     require(contextLength > 0, "contextLength must be positive, got " + contextLength);
     require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+    require(scale > 0 && Double.isFinite(scale), "embedding scale must be positive, got " + scale);
   }
 
   @Override
@@ -84,6 +87,14 @@ public final class TokenEmbeddingConfig extends TransformerLayer {
 
   public void setLearnedPositions(boolean learnedPositions) {
     this.learnedPositions = learnedPositions;
+  }
+
+  public double getScale() {
+    return scale;
+  }
+
+  public void setScale(double scale) {
+    this.scale = scale;
   }
 
   public double getDropout() {

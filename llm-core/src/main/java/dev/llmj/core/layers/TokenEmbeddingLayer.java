@@ -51,6 +51,9 @@ final class TokenEmbeddingLayer extends MeanLossLayer<TokenEmbeddingConfig> {
     }
     long c = cfg.getDModel();
     INDArray x = Nd4j.pullRows(getParam("wte"), 1, tokens).reshape('c', b, t, c);
+    if (cfg.getScale() != 1) {
+      x.muli(cfg.getScale());
+    }
     if (cfg.isLearnedPositions()) {
       INDArray pos = getParam("wpe").get(NDArrayIndex.interval(start, start + t), NDArrayIndex.all());
       x.reshape(b, t * c).addiRowVector(pos.reshape(1, t * c));
@@ -82,6 +85,9 @@ final class TokenEmbeddingLayer extends MeanLossLayer<TokenEmbeddingConfig> {
       eps.muli(dropMask);
     }
     INDArray rows = eps.reshape(b * t, c);
+    if (layerConf().getScale() != 1) { // positions were added unscaled: scale only the token rows' share
+      rows = rows.mul(layerConf().getScale());
+    }
     INDArray dWte = gradientViews.get("wte");
     if (!headWroteWteGradient) {
       dWte.assign(0);

@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * config.json in this library's own format: one flat object with the {@link ModelConfig} fields,
- * architecture as {@code "gpt2"} or {@code "llama"}. Fields other than the architecture and the
- * sizes may be left out and take the architecture's defaults ({@link ModelConfig#of}).
+ * architecture as its id ({@code "gpt2"}, {@code "llama"}, {@code "qwen3"}, ...), {@code ropeScaling} as
+ * an object of {@link dev.llmj.core.layers.RopeScaling}'s fields. Fields other than the architecture and
+ * the sizes may be left out and take the architecture's defaults ({@link ModelConfig#of}).
  */
 final class ConfigJson {
 
@@ -34,6 +35,9 @@ final class ConfigJson {
     o.put("normEps", c.normEps());
     o.put("dropout", c.dropout());
     o.put("initStd", c.initStd());
+    o.put("headSize", c.headSize());
+    o.put("window", c.window());
+    o.set("ropeScaling", StrictJson.toJson(c.ropeScaling(), StrictJson.Keys.COMPONENT_NAMES));
     try {
       return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
     } catch (IOException e) {

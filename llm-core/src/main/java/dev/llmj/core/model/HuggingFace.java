@@ -21,7 +21,10 @@ import org.nd4j.linalg.learning.config.Adam;
  *   <li>GPT-2 ({@code GPT2LMHeadModel}): {@code transformer.wte.weight}, {@code transformer.h.{i}.attn.c_attn.weight}
  *       (C, 3C) in Conv1D (in, out) layout, etc. Reading also accepts names without the
  *       {@code transformer.} prefix (as {@code GPT2Model} saves them) and skips the causal-mask buffers.
- *   <li>Llama ({@code LlamaForCausalLM}): {@code model.layers.{i}.self_attn.q_proj.weight} (out, in), etc.
+ *   <li>Llama ({@code LlamaForCausalLM}) and the families named like it (Mistral, Qwen 2 and 3, Gemma):
+ *       {@code model.layers.{i}.self_attn.q_proj.weight} (out, in), Qwen 2's {@code q_proj.bias}, Qwen 3's
+ *       {@code self_attn.q_norm.weight}, etc. Gemma's norm weights are stored, like ours, as the offset w
+ *       of the gain 1 + w.
  * </ul>
  *
  * A tied model writes no {@code lm_head.weight} and ignores one when reading. The round trip is exact.
@@ -74,6 +77,13 @@ public final class HuggingFace {
         e.add(new Entry(h + "input_layernorm.weight", b, List.of("norm1gain"), Layout.SAME));
         for (String proj : List.of("q", "k", "v", "o")) {
           e.add(new Entry(h + "self_attn." + proj + "_proj.weight", b, List.of("w" + proj), Layout.TRANSPOSED));
+          if (c.architecture().qkvBias && !proj.equals("o")) {
+            e.add(new Entry(h + "self_attn." + proj + "_proj.bias", b, List.of("b" + proj), Layout.SAME));
+          }
+        }
+        if (c.architecture().qkNorm) {
+          e.add(new Entry(h + "self_attn.q_norm.weight", b, List.of("qnormgain"), Layout.SAME));
+          e.add(new Entry(h + "self_attn.k_norm.weight", b, List.of("knormgain"), Layout.SAME));
         }
         e.add(new Entry(h + "post_attention_layernorm.weight", b, List.of("norm2gain"), Layout.SAME));
         for (String proj : List.of("gate", "up", "down")) {

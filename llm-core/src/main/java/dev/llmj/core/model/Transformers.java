@@ -67,6 +67,9 @@ public final class Transformers {
     TokenEmbeddingConfig embed = TokenEmbeddingConfig.of(config.vocabSize(), config.dModel(), config.contextLength(),
         config.architecture().learnedPositions, config.dropout());
     embed.setInitStd(config.initStd());
+    if (config.architecture().scaledEmbeddings) {
+      embed.setScale(Math.sqrt(config.dModel()));
+    }
     g.addLayer(EMBED, embed, INPUT);
 
     double residualStd = config.initStd() / Math.sqrt(2.0 * config.nLayers());
@@ -81,7 +84,12 @@ public final class Transformers {
       b.setNormEps(config.normEps());
       b.setMlp(config.architecture().mlp);
       b.setBias(config.architecture().bias);
+      b.setQkvBias(config.architecture().qkvBias);
+      b.setQkNorm(config.architecture().qkNorm);
+      b.setHeadDim(config.headSize());
       b.setRopeTheta(config.ropeTheta());
+      b.useRopeScaling(config.ropeScaling());
+      b.setWindow(config.window());
       b.setDropout(config.dropout());
       b.setInitStd(config.initStd());
       b.setResidualStd(residualStd);

@@ -21,7 +21,10 @@ import org.nd4j.linalg.learning.config.NoOp;
  * Central finite differences in double precision against the hand-written backward of every layer,
  * through the whole graph (so the epsilons each layer passes down are checked too), for every variant
  * the README names: GPT-2 tied and untied, Llama tied and untied, grouped-query attention down to one
- * key/value head, rotary positions (every Llama). Shapes are odd on purpose (T=5, C=12, H=3, V=11).
+ * key/value head, rotary positions (every Llama), and each option of the other families: Qwen 2's q, k,
+ * v biases, Qwen 3's per-head q/k norms with a head size other than C/H, Gemma's (1 + w) norms, GeGLU
+ * and scaled tied embeddings, Mistral's sliding window, linear and llama3 rope scaling. Shapes are odd
+ * on purpose (T=5, C=12, H=3, V=11).
  *
  * <p>Each parameter tensor is probed along one seeded random unit direction u of the whole tensor:
  * (L(p + eps u) - L(p - eps u)) / 2 eps against the analytic g.u, so one probe covers every entry of
@@ -63,6 +66,11 @@ class GradientCheckTest {
 
   static ModelConfig llama(boolean tied, int heads, int kvHeads, int c) {
     return new ModelConfig(Architecture.LLAMA, 11, 7, 2, heads, kvHeads, c, 18, tied, 10000, 1e-5, 0, 0.3);
+  }
+
+  /** A rotary family of width 12 with 3 heads of size 4 (H*D = C) unless changed by the caller. */
+  static ModelConfig family(Architecture arch, boolean tied, int kvHeads) {
+    return new ModelConfig(arch, 11, 7, 2, 3, kvHeads, 12, 18, tied, 10000, 1e-5, 0, 0.3);
   }
 
   static INDArray ids(Random rnd, int b, int t, int v, boolean withIgnored) {
@@ -178,6 +186,37 @@ class GradientCheckTest {
   @Test
   void llamaTiedSingleKvHead() {
     assertChecks(llama(true, 3, 1, 12), "llama tied H3 Hkv1");
+  }
+
+  @Test
+  void qwen2QkvBiases() {
+    assertChecks(family(Architecture.QWEN2, false, 1), "qwen2 qkv bias");
+  }
+
+  @Test
+  void qwen3QkNormsAndHeadsWiderThanCOverH() {
+    assertChecks(family(Architecture.QWEN3, false, 3).withHeadSize(6), "qwen3 D6 H3 C12");
+  }
+
+  @Test
+  void gemmaOffsetNormsGegluScaledEmbeddingsTied() {
+    assertChecks(new ModelConfig(Architecture.GEMMA, 11, 7, 2, 2, 1, 12, 18, true, 10000, 1e-6, 0, 0.3, 8, 0,
+        dev.llmj.core.layers.RopeScaling.NONE), "gemma D8 H2 C12");
+  }
+
+  @Test
+  void mistralSlidingWindow() {
+    // T = 5: windows of 1 and 2 keys mask most of the causal triangle
+    assertChecks(family(Architecture.MISTRAL, false, 3).withWindow(2), "mistral window 2");
+    assertChecks(family(Architecture.MISTRAL, true, 1).withWindow(1), "mistral window 1");
+  }
+
+  @Test
+  void ropeScaling() {
+    // head size 8: wavelengths 6.3, 63, 628 and 6283 fall on both sides and inside llama3's band [25, 200]
+    ModelConfig wide = llama(false, 2, 1, 16);
+    assertChecks(wide.withRopeScaling(dev.llmj.core.layers.RopeScaling.llama3(4, 1, 8, 200)), "llama3 rope scaling");
+    assertChecks(wide.withRopeScaling(dev.llmj.core.layers.RopeScaling.linear(2.5)), "linear rope scaling");
   }
 
   @Test

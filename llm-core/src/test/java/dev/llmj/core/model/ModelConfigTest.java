@@ -61,10 +61,11 @@ class ModelConfigTest {
   @Test
   void qwenPresetHasQwen25HalfBillionShape() {
     ModelConfig q = ModelConfig.preset("qwen2.5-0.5b");
-    // embeddings 151,936 * 896 = 136,134,656; per block two norms 1,792, q and o 2 * 896^2, k and v
-    // 2 * 896 * 128, SwiGLU 3 * 896 * 4,864: 14,911,232, times 24; final norm 896. Qwen2.5-0.5B's published
-    // 494,032,768 adds its q/k/v biases, 24 * (896 + 2 * 128) = 27,648.
-    assertEquals(494_005_120L, q.parameterCount());
+    // Qwen2.5-0.5B's published count. Embeddings 151,936 * 896 = 136,134,656; per block two norms 1,792,
+    // q and o 2 * 896^2, k and v 2 * 896 * 128, q/k/v biases 896 + 2 * 128, SwiGLU 3 * 896 * 4,864:
+    // 14,912,384, times 24; final norm 896.
+    assertEquals(494_032_768L, q.parameterCount());
+    assertEquals(Architecture.QWEN2, q.architecture());
     assertEquals(64, q.headSize());
     assertTrue(q.tiedEmbeddings());
   }

@@ -194,7 +194,8 @@ public final class StrictJson {
 
   /**
    * A copy of {@code defaults} with the components that {@code node} names replaced; {@code node} may be
-   * null or missing (the defaults then). Unknown keys, other than {@code ignoredKeys}, are errors listing
+   * null or missing (the defaults then). A component that is itself a record is bound the same way from
+   * a nested object, starting from its default. Unknown keys, other than {@code ignoredKeys}, are errors listing
    * the valid keys; the record's constructor validates the values and its message is prefixed with
    * {@code source}.
    */
@@ -211,7 +212,9 @@ public final class StrictJson {
     for (int i = 0; i < comps.length; i++) {
       String key = key(comps[i], keys);
       JsonNode v = in.take(key);
-      if (v != null) {
+      if (v != null && args[i] instanceof Record nested) { // a record within: its own keys, its own defaults
+        args[i] = bind(v, nested, source + " '" + key + "'", keys);
+      } else if (v != null) {
         args[i] = convert(v, comps[i].getGenericType(), source, key, keys == Keys.SNAKE_CASE);
       }
     }
@@ -233,7 +236,7 @@ public final class StrictJson {
     for (RecordComponent c : r.getClass().getRecordComponents()) {
       Object v = value(r, c);
       node.set(key(c, keys), v instanceof Enum<?> e ? JSON.valueToTree(e.name().toLowerCase(Locale.ROOT))
-          : JSON.valueToTree(v));
+          : v instanceof Record nested ? toJson(nested, keys) : JSON.valueToTree(v));
     }
     return node;
   }
