@@ -115,11 +115,16 @@ class MemoryOptionsTest {
         + " (bound %.1e), double %.2e (bound %.1e)%n", worstFloat, FLOAT_BOUND, worstDouble, DOUBLE_BOUND);
   }
 
+  /** Every block option recomputed: also q/k norms with a head size other than C/H, q/k/v biases, a window. */
   @Test
   void recomputationGivesBitwiseEqualGradients() {
     System.out.println("seed " + SEED + " (reproduce with -Dtests.seed=" + SEED + ")");
     SplittableRandom r = new SplittableRandom(SEED);
-    for (ModelConfig model : models()) {
+    List<ModelConfig> all = new ArrayList<>(models());
+    all.add(ModelConfig.of(Architecture.QWEN3, 37, 8, 2, 4, 16).withKvHeads(2).withHeadSize(6));
+    all.add(ModelConfig.of(Architecture.QWEN2, 37, 8, 2, 4, 16).withKvHeads(1));
+    all.add(ModelConfig.of(Architecture.MISTRAL, 37, 8, 2, 2, 16).withWindow(3));
+    for (ModelConfig model : all) {
       DataSet ds = batch(r, 2, 8, model.vocabSize());
       ComputationGraph g = Transformers.build(model, SEED, DataType.FLOAT, new NoOp());
       double[] storedLoss = new double[1], recomputedLoss = new double[1];
