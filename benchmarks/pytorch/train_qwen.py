@@ -14,15 +14,14 @@ recomputes each block's activations in backward (torch.utils.checkpoint), as `ll
 """
 import argparse
 import math
-import resource
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint
+
+from train_gpt import add_run_options, train_and_report
 
 
 class RmsNorm(nn.Module):
@@ -74,8 +73,9 @@ class Block(nn.Module):
 
 
 class Qwen(nn.Module):
-    def __init__(self, vocab, seq, layers, heads, kv_heads, c, f, theta, eps, qkv_bias):
+    def __init__(self, vocab, seq, layers, heads, kv_heads, c, f, theta, eps, qkv_bias, recompute):
         super().__init__()
+        self.recompute = recompute
         self.wte = nn.Embedding(vocab, c)
         self.blocks = nn.ModuleList(Block(c, heads, kv_heads, f, eps, qkv_bias) for _ in range(layers))
         self.norm = RmsNorm(c, eps)
@@ -93,28 +93,17 @@ class Qwen(nn.Module):
             elif name.endswith("bias"):
                 nn.init.zeros_(p)
 
-    def forward(self, ids, targets, recompute=False):
+    def forward(self, ids, targets):
         t = ids.shape[1]
         x = self.wte(ids)
         cos, sin = self.cos[:t], self.sin[:t]
         for block in self.blocks:
-            if recompute:
+            if self.recompute:
                 x = torch.utils.checkpoint.checkpoint(block, x, cos, sin, self.mask, use_reentrant=False)
             else:
                 x = block(x, cos, sin, self.mask)
         logits = self.norm(x) @ self.wte.weight.t()  # tied output projection, (B, T, V)
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
-
-
-def peak_gflops():
-    """Best of a few 1024^3 float matrix products."""
-    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
-    best = float("inf")
-    for _ in range(6):
-        t0 = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t0)
-    return 2 * 1024 ** 3 / best / 1e9
 
 
 def main():
@@ -130,53 +119,18 @@ def main():
     p.add_argument("--recompute", action="store_true")
     p.add_argument("--seq-len", type=int, default=256)
     p.add_argument("--batch", type=int, default=1)
-    p.add_argument("--steps", type=int, default=4)
-    p.add_argument("--warmup", type=int, default=1)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--peak-gflops", type=float, default=0.0)
-    p.add_argument("--seed", type=int, default=1337)
+    add_run_options(p)
+    p.set_defaults(steps=4, warmup=1)
     a = p.parse_args()
     if a.steps <= a.warmup:
         sys.exit(f"--steps {a.steps} must exceed --warmup {a.warmup}")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-
     model = Qwen(a.vocab, a.seq_len, a.layers, a.heads, a.kv_heads, a.d_model, a.ffn, a.rope_theta, 1e-6,
-                 not a.no_qkv_bias)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=3e-4, betas=(0.9, 0.95), eps=1e-8)
-    batches = [torch.randint(0, a.vocab, (a.batch, a.seq_len + 1)) for _ in range(4)]
-    n_params = sum(p.numel() for p in model.parameters())
-
-    times = []
-    for step in range(a.steps):
-        data = batches[step % len(batches)]
-        t0 = time.perf_counter()
-        loss = model(data[:, :-1], data[:, 1:], a.recompute)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        loss.item()
-        times.append(time.perf_counter() - t0)
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    peak, source = (a.peak_gflops, "--peak-gflops") if a.peak_gflops > 0 else (
-        peak_gflops(), f"measured sgemm 1024^3 on {a.threads} threads")
-
-    ms = [1e3 * t for t in times[a.warmup:]]
-    median = statistics.median(ms)
-    tokens = a.batch * a.seq_len
-    flops_per_token = 6.0 * n_params + 12.0 * a.layers * a.seq_len * a.d_model
-    tps = tokens / (median / 1e3)
-    print(f"model: qwen2 {a.layers} layers, {a.heads} heads ({a.kv_heads} key/value), d_model {a.d_model}, vocab"
-          f" {a.vocab}, q/k/v biases {not a.no_qkv_bias}, {n_params:,} parameters; seq {a.seq_len}, batch {a.batch},"
-          f" {a.threads} threads{', recompute' if a.recompute else ''}; torch {torch.__version__}", file=sys.stderr)
-    print(f"step ms after {a.warmup} warm-up steps: {[round(m) for m in ms]}", file=sys.stderr)
-    print(f"peak {peak:.1f} GFLOP/s ({source}); {flops_per_token:.3g} FLOPs/token", file=sys.stderr)
-    print(f"tokens/s={tps:.0f} ms/step={median:.1f} mfu={tps * flops_per_token / (peak * 1e9):.4f}"
-          f" peak_rss_gb={peak_rss / 1e9:.2f}")
+                 not a.no_qkv_bias, a.recompute)
+    describe = (f"qwen2 {a.layers} layers, {a.heads} heads ({a.kv_heads} key/value), d_model {a.d_model}, vocab"
+                f" {a.vocab}, q/k/v biases {not a.no_qkv_bias}{', recompute' if a.recompute else ''}")
+    train_and_report(a, model, a.vocab, describe, 12.0 * a.layers * a.seq_len * a.d_model)
 
 
 if __name__ == "__main__":
