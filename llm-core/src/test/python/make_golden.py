@@ -24,8 +24,8 @@ import torch
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "golden")
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
+def write_safetensors(path, tensors, metadata=None):
+    header, blobs, offset = ({"__metadata__": metadata} if metadata else {}), [], 0
     for name, t in tensors.items():
         t = t.contiguous()
         dtype = {torch.float32: "F32", torch.int32: "I32"}[t.dtype]

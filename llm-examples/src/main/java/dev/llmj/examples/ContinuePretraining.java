@@ -18,8 +18,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Continued pre-training of a Hugging Face model on new text: import a GPT-2 or Llama folder
- * ({@code config.json} + {@code model.safetensors}), tokenize the text with the model's own tokenizer,
+ * Continued pre-training of a Hugging Face model on new text: import a folder of any family the library
+ * reads (GPT-2, Llama, Mistral, Qwen 2 and 3, Gemma; {@code config.json} + {@code model.safetensors},
+ * sharded or not), tokenize the text with the model's own tokenizer,
  * train with a low learning rate after a short warm-up, compare held-out loss before and after, then save
  * the result both as a checkpoint of this library and as a Hugging Face folder.
  *

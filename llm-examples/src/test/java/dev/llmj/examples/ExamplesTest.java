@@ -136,6 +136,42 @@ class ExamplesTest {
   }
 
   /**
+   * The same program on a random-weight folder of each rotary family (tiny shapes with each family's
+   * options: a window, a head size other than C/H, tied embeddings) carrying the 400-id tokenizer.json of
+   * the scratch run, trained 8 steps on one address: the export reloads as the same family and the
+   * held-out loss goes down.
+   */
+  @Test
+  void continuePretrainingEachFamily() throws Exception {
+    Path text = dir.resolve("new-text.jsonl");
+    try (CorpusReader docs = Corpus.read(EmbeddedCorpus.SOTU.copyTo(dir));
+        BufferedWriter w = Files.newBufferedWriter(text, StandardCharsets.UTF_8)) {
+      w.write(JSON.createObjectNode().put("text", docs.next().text()).toString());
+      w.newLine();
+    }
+    for (Architecture arch : new Architecture[] {Architecture.LLAMA, Architecture.MISTRAL, Architecture.QWEN2,
+        Architecture.QWEN3, Architecture.GEMMA}) {
+      ModelConfig config = ModelConfig.of(arch, 400, 32, 2, 2, 32).withKvHeads(1);
+      config = arch == Architecture.MISTRAL ? config.withWindow(16)
+          : arch == Architecture.QWEN3 || arch == Architecture.GEMMA ? config.withHeadSize(24) : config;
+      Path base = dir.resolve(arch.id());
+      LanguageModel.create(config, 5).exportHuggingFace(base);
+      Files.copy(scratch.resolve("tokenizer.json"), base.resolve("tokenizer.json"));
+      Path out = dir.resolve(arch.id() + "-continued");
+      ContinuePretraining.main(new String[] {base.toString(), out.toString(), text.toString(), "8", "3e-3"});
+
+      LanguageModel hf = LanguageModel.load(out.resolve("hf"));
+      assertEquals(config, hf.config(), arch.id());
+      assertTrue(Files.isRegularFile(out.resolve("hf/tokenizer.json")), "the tokenizer travels with the export");
+      double before = heldOutLoss(LanguageModel.load(base), out.resolve("shards"), 0.1, 32);
+      double after = heldOutLoss(hf, out.resolve("shards"), 0.1, 32);
+      System.out.printf(Locale.ROOT, "continued %s: held-out loss %.4f -> %.4f%n", arch.id(), before, after);
+      // measured drops of 0.12 (gemma) to 0.22 nats with three documents
+      assertTrue(after < before - 0.05, arch.id() + ": 8 steps lower the held-out loss by more than 0.05 nats");
+    }
+  }
+
+  /**
    * Mean next-token loss over the held-out tail of a shard folder, in windows of seqLen + 1 tokens, read
    * here from the shard files rather than through the training code's iterator (at most 8 windows).
    */

@@ -8,10 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The architecture fields of a Hugging Face {@code config.json}, one record per supported
- * {@code model_type}. Keys this library does not interpret ({@code architectures},
- * {@code bos_token_id}, {@code rope_scaling}, ...) are kept in {@link #extra()} and written back on
- * export, so a config survives a load/save round trip.
+ * The architecture fields of a Hugging Face {@code config.json}: {@link Gpt2} for {@code gpt2},
+ * {@link Llama} for the families that share Llama's fields ({@code llama}, {@code mistral},
+ * {@code qwen2}, {@code qwen3}, {@code gemma}). Keys without a field ({@code architectures},
+ * {@code bos_token_id}, {@code rope_scaling}, {@code sliding_window}, ...) are kept in {@link #extra()}
+ * and written back on export, so a config survives a load/save round trip.
  *
  * <pre>{@code
  * HfConfig config = HfConfig.read(Path.of("gpt2/config.json"));

@@ -80,6 +80,23 @@ final class HfConfigs {
 
   /** @throws UnsupportedOperationException naming the HF key for a variant this library cannot compute */
   static ModelConfig fromHuggingFace(HfConfig hf) {
+    List<String> ignored = new ArrayList<>();
+    ModelConfig config = fromHuggingFace(hf, ignored);
+    if (!ignored.isEmpty()) {
+      LOG.info("{} config.json: keys ignored, they do not change what this library computes: {}", hf.modelType(),
+          ignored);
+    }
+    return config;
+  }
+
+  /** The config.json keys beyond the typed fields that the mapping does not read (what the log lists). */
+  static List<String> ignoredKeys(HfConfig hf) {
+    List<String> ignored = new ArrayList<>();
+    fromHuggingFace(hf, ignored);
+    return ignored;
+  }
+
+  private static ModelConfig fromHuggingFace(HfConfig hf, List<String> ignored) {
     ObjectNode extra = hf.extra();
     Set<String> used = new TreeSet<>(List.of("initializer_range"));
     double initStd = number(extra, "initializer_range", 0.02);
@@ -99,16 +116,11 @@ final class HfConfigs {
     } else {
       config = rotaryFamily((HfConfig.Llama) hf, extra, initStd, used);
     }
-    List<String> ignored = new ArrayList<>();
     extra.fieldNames().forEachRemaining(k -> {
       if (!used.contains(k)) {
         ignored.add(k);
       }
     });
-    if (!ignored.isEmpty()) {
-      LOG.info("{} config.json: keys ignored, they do not change what this library computes: {}", hf.modelType(),
-          ignored);
-    }
     return config;
   }
 
@@ -159,10 +171,9 @@ final class HfConfigs {
       require(!bool(extra, "use_sliding_window", false), "use_sliding_window", true,
           "false (Qwen's sliding window on the upper layers is not computed)");
     }
-    ModelConfig c = new ModelConfig(arch, l.vocabSize(), l.maxPositionEmbeddings(), l.numHiddenLayers(),
+    return new ModelConfig(arch, l.vocabSize(), l.maxPositionEmbeddings(), l.numHiddenLayers(),
         l.numAttentionHeads(), l.numKeyValueHeads(), l.hiddenSize(), l.intermediateSize(), l.tieWordEmbeddings(),
         l.ropeTheta(), l.rmsNormEps(), 0, initStd, l.headDim(), window, ropeScaling(extra.get("rope_scaling")));
-    return c;
   }
 
   /** {@code rope_scaling}: null, {@code default}, {@code linear} or {@code llama3}; anything else is refused. */

@@ -73,8 +73,11 @@ public final class LanguageModel {
    *   <li>a checkpoint folder of this library ({@code step-NNNNNNNN}, or one {@link #save} wrote), whose
    *       {@code config.json} is a {@link ModelConfig};
    *   <li>a run folder (holding {@code checkpoints/}) or a checkpoints folder: its newest complete checkpoint;
-   *   <li>a Hugging Face GPT-2 or Llama folder: {@code config.json} and {@code model.safetensors} or a
-   *       sharded index, F32, F16 or BF16.
+   *   <li>a Hugging Face folder of {@code model_type} gpt2, llama (with Llama 3 or linear
+   *       {@code rope_scaling}), mistral, qwen2, qwen3 or gemma: {@code config.json} and
+   *       {@code model.safetensors} or a sharded index, F32, F16 or BF16. config.json keys that would
+   *       change the computation in a way this library does not implement are refused by name and value;
+   *       keys that change nothing are logged as ignored.
    * </ul>
    *
    * Checkpoint weights keep their stored type (F64 gives a DOUBLE graph); Hugging Face weights load as float32.

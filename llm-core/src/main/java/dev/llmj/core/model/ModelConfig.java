@@ -168,19 +168,21 @@ public record ModelConfig(Architecture architecture, int vocabSize, int contextL
 
   /** Head size D; the rotary families allow nHeads * D != dModel. */
   public ModelConfig withHeadSize(int d) {
-    return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
-        tiedEmbeddings, ropeTheta, normEps, dropout, initStd, d, window, ropeScaling);
+    return withAttention(d, window, ropeScaling);
   }
 
   /** Sliding window W (mistral): query i attends keys i - W &lt; j &lt;= i; 0 for unlimited. */
   public ModelConfig withWindow(int w) {
-    return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
-        tiedEmbeddings, ropeTheta, normEps, dropout, initStd, headSize, w, ropeScaling);
+    return withAttention(headSize, w, ropeScaling);
   }
 
   public ModelConfig withRopeScaling(RopeScaling r) {
+    return withAttention(headSize, window, r);
+  }
+
+  private ModelConfig withAttention(int d, int w, RopeScaling r) {
     return new ModelConfig(architecture, vocabSize, contextLength, nLayers, nHeads, nKvHeads, dModel, ffnHidden,
-        tiedEmbeddings, ropeTheta, normEps, dropout, initStd, headSize, window, r);
+        tiedEmbeddings, ropeTheta, normEps, dropout, initStd, d, w, r);
   }
 
   public ModelConfig withFfnHidden(int f) {

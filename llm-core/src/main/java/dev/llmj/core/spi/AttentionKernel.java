@@ -19,11 +19,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       and backward uses it to recompute the probabilities instead of storing a T x T matrix.
  * </ul>
  *
- * <p>Mask: with {@code causal}, query position i attends key positions j <= i. A sliding
- * {@code window} W > 0 (causal only) narrows that to {@code i - W < j <= i}: W keys, the query's
- * own position included; {@code window = 0} means unlimited. When keys are longer than queries
- * (Tk > T, a key/value cache), the queries are the last T positions: query row t is position
- * {@code t + Tk - T}.
+ * <p>Mask: with {@code causal}, query position i attends key positions {@code j <= i}. A sliding
+ * {@code window} W (causal only; {@code window = 0} means unlimited) narrows that to
+ * {@code i - W < j <= i}: W keys, the query's own position included. When keys are longer than
+ * queries ({@code Tk > T}, a key/value cache), the queries are the last T positions: query row t is
+ * position {@code t + Tk - T}.
  *
  * Implementations accept FLOAT and DOUBLE; results have the input's data type.
  */

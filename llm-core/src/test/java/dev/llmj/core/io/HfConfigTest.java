@@ -63,7 +63,11 @@ class HfConfigTest {
     assertThrowsWith(IllegalArgumentException.class,
         () -> HfConfig.parse(base.deepCopy().put("tie_word_embeddings", 1), "cfg.json"), "'tie_word_embeddings' must be true or false");
     assertThrowsWith(UnsupportedOperationException.class,
-        () -> HfConfig.parse(base.deepCopy().put("model_type", "mistral"), "cfg.json"), "model_type 'mistral'", "gpt2, llama");
+        () -> HfConfig.parse(base.deepCopy().put("model_type", "mixtral"), "cfg.json"), "model_type 'mixtral'",
+        "gpt2, llama, mistral, qwen2, qwen3, gemma");
+    assertThrowsWith(UnsupportedOperationException.class,
+        () -> HfConfig.parse(base.deepCopy().put("model_type", "gemma2"), "cfg.json"), "model_type 'gemma2'",
+        "soft-capping");
     assertThrowsWith(IllegalArgumentException.class,
         () -> HfConfig.parse(base.deepCopy().without("model_type"), "cfg.json"), "missing 'model_type'");
     ObjectNode llama = TestModels.tinyLlama(1).toJson();

@@ -31,8 +31,11 @@ class FloatPathTest {
   void floatGradientsMatchDoubleOnEveryVariant() {
     ModelConfig[] configs = {
         GradientCheckTest.gpt(true), GradientCheckTest.gpt(false),
-        GradientCheckTest.llama(false, 4, 2, 16), GradientCheckTest.llama(true, 3, 1, 12)};
-    String[] labels = {"gpt2 tied", "gpt2 untied", "llama untied H4 Hkv2", "llama tied H3 Hkv1"};
+        GradientCheckTest.llama(false, 4, 2, 16), GradientCheckTest.llama(true, 3, 1, 12),
+        GradientCheckTest.qwen2(), GradientCheckTest.qwen3(), GradientCheckTest.gemma(),
+        GradientCheckTest.mistral(3, false), GradientCheckTest.llama3Rope()};
+    String[] labels = {"gpt2 tied", "gpt2 untied", "llama untied H4 Hkv2", "llama tied H3 Hkv1", "qwen2", "qwen3 D6",
+        "gemma D8", "mistral window 3", "llama3 rope"};
     double worstGrad = 0, worstLoss = 0;
     for (int i = 0; i < configs.length; i++) {
       double[] w = compare(configs[i], labels[i]);

@@ -3,6 +3,7 @@ package dev.llmj.core.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmj.core.layers.RopeScaling;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -188,35 +189,56 @@ class GradientCheckTest {
     assertChecks(llama(true, 3, 1, 12), "llama tied H3 Hkv1");
   }
 
+  static ModelConfig qwen2() {
+    return family(Architecture.QWEN2, false, 1);
+  }
+
+  /** Head size 6 with 3 heads: H*D = 18 against C = 12. */
+  static ModelConfig qwen3() {
+    return family(Architecture.QWEN3, false, 3).withHeadSize(6);
+  }
+
+  /** Head size 8 with 2 heads and one key/value head: H*D = 16 against C = 12; tied. */
+  static ModelConfig gemma() {
+    return new ModelConfig(Architecture.GEMMA, 11, 7, 2, 2, 1, 12, 18, true, 10000, 1e-6, 0, 0.3, 8, 0,
+        RopeScaling.NONE);
+  }
+
+  /** T = 5 (7 in the float test): windows of 1 and 2 keys mask most of the causal triangle. */
+  static ModelConfig mistral(int window, boolean tied) {
+    return family(Architecture.MISTRAL, tied, tied ? 1 : 3).withWindow(window);
+  }
+
+  /** Head size 8: wavelengths 6.3, 63, 628 and 6283 fall on both sides and inside llama3's band [25, 200]. */
+  static ModelConfig llama3Rope() {
+    return llama(false, 2, 1, 16).withRopeScaling(RopeScaling.llama3(4, 1, 8, 200));
+  }
+
   @Test
   void qwen2QkvBiases() {
-    assertChecks(family(Architecture.QWEN2, false, 1), "qwen2 qkv bias");
+    assertChecks(qwen2(), "qwen2 qkv bias");
   }
 
   @Test
   void qwen3QkNormsAndHeadsWiderThanCOverH() {
-    assertChecks(family(Architecture.QWEN3, false, 3).withHeadSize(6), "qwen3 D6 H3 C12");
+    assertChecks(qwen3(), "qwen3 D6 H3 C12");
   }
 
   @Test
   void gemmaOffsetNormsGegluScaledEmbeddingsTied() {
-    assertChecks(new ModelConfig(Architecture.GEMMA, 11, 7, 2, 2, 1, 12, 18, true, 10000, 1e-6, 0, 0.3, 8, 0,
-        dev.llmj.core.layers.RopeScaling.NONE), "gemma D8 H2 C12");
+    assertChecks(gemma(), "gemma D8 H2 C12");
   }
 
   @Test
   void mistralSlidingWindow() {
-    // T = 5: windows of 1 and 2 keys mask most of the causal triangle
-    assertChecks(family(Architecture.MISTRAL, false, 3).withWindow(2), "mistral window 2");
-    assertChecks(family(Architecture.MISTRAL, true, 1).withWindow(1), "mistral window 1");
+    assertChecks(mistral(2, false), "mistral window 2");
+    assertChecks(mistral(1, true), "mistral window 1");
   }
 
   @Test
   void ropeScaling() {
-    // head size 8: wavelengths 6.3, 63, 628 and 6283 fall on both sides and inside llama3's band [25, 200]
-    ModelConfig wide = llama(false, 2, 1, 16);
-    assertChecks(wide.withRopeScaling(dev.llmj.core.layers.RopeScaling.llama3(4, 1, 8, 200)), "llama3 rope scaling");
-    assertChecks(wide.withRopeScaling(dev.llmj.core.layers.RopeScaling.linear(2.5)), "linear rope scaling");
+    assertChecks(llama3Rope(), "llama3 rope scaling");
+    assertChecks(llama(false, 2, 1, 16).withRopeScaling(RopeScaling.linear(2.5)), "linear rope scaling");
   }
 
   @Test

@@ -84,6 +84,37 @@ class ModelConfigTest {
     assertTrue(e.getMessage().contains("vocabSize"), e.getMessage());
   }
 
+  /**
+   * Head size, window and rope scaling through config.json (rope scaling as a nested object) and through
+   * DL4J's JSON of the graph (the layers' bean properties), for one model of each family option.
+   */
+  @Test
+  void familyOptionsSurviveBothJsonForms() {
+    for (ModelConfig c : TinyModels.families(1)) {
+      assertEquals(c, ModelConfig.fromJson(c.toJson()), c.toString());
+      ComputationGraph g = Transformers.build(c, 3);
+      ComputationGraph back = new ComputationGraph(ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson()));
+      back.init(g.params().dup(), false);
+      INDArray ids = Nd4j.createFromArray(new int[][] {{1, 5, 2, 7, 3, 9, 4}});
+      assertEquals(g.outputSingle(ids), back.outputSingle(ids), c.architecture().id());
+    }
+    // config.json written before these options existed reads with their defaults
+    ModelConfig old = ModelConfig.fromJson("{\"architecture\":\"llama\",\"vocabSize\":10,\"contextLength\":8,"
+        + "\"nLayers\":1,\"nHeads\":2,\"dModel\":8}");
+    assertEquals(java.util.List.of(4, 0), java.util.List.of(old.headSize(), old.window()));
+    assertEquals(dev.llmj.core.layers.RopeScaling.NONE, old.ropeScaling());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(
+        "{\"architecture\":\"llama\",\"vocabSize\":10,\"contextLength\":8,\"nLayers\":1,\"nHeads\":2,"
+            + "\"dModel\":8,\"ropeScaling\":{\"type\":\"yarn\"}}"));
+    assertTrue(e.getMessage().contains("'ropeScaling'") && e.getMessage().contains("yarn"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.of(Architecture.LLAMA, 10, 8, 1, 2, 8)
+        .withWindow(4));
+    assertTrue(e.getMessage().contains("mistral"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.of(Architecture.GPT2, 10, 8, 1, 2, 8)
+        .withHeadSize(6));
+    assertTrue(e.getMessage().contains("headSize must be 4"), e.getMessage());
+  }
+
   @Test
   void initialisationIsSeededAndFollowsGpt2() {
     ModelConfig c = ModelConfig.of(Architecture.GPT2, 64, 16, 4, 2, 64);

@@ -28,12 +28,32 @@ final class TinyModels {
     return ModelConfig.of(Architecture.LLAMA, VOCAB, 24, layers, 2, 16).withKvHeads(1).withTiedEmbeddings(tied);
   }
 
-  /** GPT-2 and Llama, each tied and untied; the GPT-2 ones with non-default dropout and init std. */
+  /**
+   * GPT-2 and Llama, each tied and untied, the GPT-2 ones with non-default dropout and init std; then
+   * {@link #families}.
+   */
   static List<ModelConfig> all(int layers) {
     ModelConfig g = gpt2(layers, true);
     ModelConfig odd = new ModelConfig(g.architecture(), g.vocabSize(), g.contextLength(), g.nLayers(), g.nHeads(),
         g.nKvHeads(), g.dModel(), 40, false, 0, 1e-6, 0.1, 0.01);
-    return List.of(g, odd, llama(layers, true), llama(layers, false));
+    List<ModelConfig> all = new java.util.ArrayList<>(List.of(g, odd, llama(layers, true), llama(layers, false)));
+    all.addAll(families(layers));
+    return all;
+  }
+
+  /**
+   * One model of each option beyond plain Llama (C=16, H=2): llama3 and linear rope scaling, a mistral
+   * window of 5, qwen2's q/k/v biases (tied), qwen3's q/k norms with head size 12, gemma (head size 12,
+   * one key/value head, tied).
+   */
+  static List<ModelConfig> families(int layers) {
+    return List.of(
+        llama(layers, true).withRopeScaling(dev.llmj.core.layers.RopeScaling.llama3(8, 1, 4, 16)),
+        llama(layers, false).withRopeScaling(dev.llmj.core.layers.RopeScaling.linear(2)),
+        ModelConfig.of(Architecture.MISTRAL, VOCAB, 24, layers, 2, 16).withKvHeads(1).withWindow(5),
+        ModelConfig.of(Architecture.QWEN2, VOCAB, 24, layers, 2, 16).withKvHeads(1).withTiedEmbeddings(true),
+        ModelConfig.of(Architecture.QWEN3, VOCAB, 24, layers, 2, 16).withHeadSize(12),
+        ModelConfig.of(Architecture.GEMMA, VOCAB, 24, layers, 2, 16).withKvHeads(1).withHeadSize(12));
   }
 
   /** A fixed cycle over {@code period} distinct ids, repeated to {@code length} tokens from {@code start}. */

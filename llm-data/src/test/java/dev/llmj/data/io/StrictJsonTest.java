@@ -25,6 +25,21 @@ class StrictJsonTest {
 
   private static final Settings DEFAULTS = new Settings(1, 10, 0.5, false, "x", Shape.ROUND, List.of());
 
+  record Outer(String label, Settings settings) {}
+
+  @Test
+  void nestedRecordsBindFromTheirOwnDefaults() {
+    Outer defaults = new Outer("a", DEFAULTS);
+    Outer o = StrictJson.bind(json("{\"settings\": {\"count\": 5, \"shape\": \"square_ish\"}}"), defaults, "o.json",
+        StrictJson.Keys.COMPONENT_NAMES);
+    assertEquals(new Outer("a", new Settings(5, 10, 0.5, false, "x", Shape.SQUARE_ISH, List.of())), o);
+    assertEquals(o, StrictJson.bind(StrictJson.toJson(o, StrictJson.Keys.COMPONENT_NAMES), defaults, "o.json",
+        StrictJson.Keys.COMPONENT_NAMES));
+    String unknown = error(() -> StrictJson.bind(json("{\"settings\": {\"cuont\": 1}}"), defaults, "o.json",
+        StrictJson.Keys.COMPONENT_NAMES));
+    assertTrue(unknown.startsWith("o.json 'settings': unknown key 'cuont'"), unknown);
+  }
+
   private static JsonNode json(String s) {
     try {
       return JSON.readTree(s);
