@@ -45,5 +45,10 @@ torch=$(LD_PRELOAD=${TORCH_BLAS:-} /usr/bin/python3 "$TORCH_SCRIPT" "${TORCH_ARG
 echo "load: $(uptime)" >&2
 echo "llmj:    $jvm"
 echo "pytorch: $torch (BLAS preload: ${TORCH_BLAS:-none})"
-tps() { sed -E 's/.*tokens\/s=([0-9.]+).*/\1/' <<<"$1"; }
-python3 -c "print(f'ratio llmj/pytorch tokens/s = {$(tps "$jvm") / $(tps "$torch"):.2f}')"
+# same batch and length on both sides: the tokens/s ratio is the inverse ratio of step times (printed to
+# 0.1 ms, where tokens/s of a large model rounds to a few units)
+field() { sed -E "s|.*$1=([0-9.]+).*|\\1|" <<<"$2"; }
+python3 -c "print(f'ratio llmj/pytorch tokens/s = {$(field ms/step "$torch") / $(field ms/step "$jvm"):.2f}')"
+if [[ $jvm == *peak_rss_gb=* && $torch == *peak_rss_gb=* ]]; then
+  python3 -c "print(f'ratio llmj/pytorch peak RSS = {$(field peak_rss_gb "$jvm") / $(field peak_rss_gb "$torch"):.2f}')"
+fi
