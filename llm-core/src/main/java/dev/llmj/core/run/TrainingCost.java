@@ -18,7 +18,8 @@ import dev.llmj.core.model.ModelConfig;
  * @param tokens training tokens D, &gt; 0
  * @param layers L, or 0 when the shape is unknown (attention is then not counted)
  * @param seqLen T, or 0 when unknown
- * @param dModel C, or 0 when unknown
+ * @param dModel the attention's width: C, or H·D for a model whose head size D is not C/H (Qwen 3, Gemma);
+ *     0 when unknown
  * @param flopsPerSecond sustained FLOP/s of one device (not its peak), or 0 when unknown
  * @param devices devices training together, &gt;= 1
  * @param pricePerHour price of one device-hour, or 0 when unknown
@@ -48,9 +49,10 @@ public record TrainingCost(double params, double tokens, int layers, int seqLen,
     return new TrainingCost(params, tokens, 0, 0, 0, 0, 1, 0);
   }
 
-  /** {@code model} (its parameter count and shape) trained on {@code tokens} tokens. */
+  /** {@code model} (its parameter count and shape, attention H·D wide) trained on {@code tokens} tokens. */
   public static TrainingCost of(ModelConfig model, double tokens) {
-    return of(model.parameterCount(), tokens).withShape(model.nLayers(), model.contextLength(), model.dModel());
+    return of(model.parameterCount(), tokens).withShape(model.nLayers(), model.contextLength(),
+        model.nHeads() * model.headSize());
   }
 
   /** Training FLOPs per token of {@code model} at its full context: {@code 6N + 12 L T C}. */

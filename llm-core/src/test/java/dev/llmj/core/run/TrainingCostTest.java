@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmj.core.model.Architecture;
 import dev.llmj.core.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,13 @@ class TrainingCostTest {
     assertEquals(20 * 124_439_808.0, e.optimalTokens(), 1);
     // the preset carries the same count and shape
     assertEquals(e.totalFlops(), TrainingCost.of(ModelConfig.preset("gpt2"), 2.5e9).totalFlops(), 1e3);
+  }
+
+  @Test
+  void attentionIsCountedAtItsOwnWidthWhenHeadsAreNotCOverH() {
+    // 16 heads of 128 on C = 1024 (Qwen 3 0.6B's attention shape): scores and values are 2048 wide
+    ModelConfig m = ModelConfig.of(Architecture.QWEN3, 1000, 512, 2, 16, 1024).withKvHeads(8).withHeadSize(128);
+    assertEquals(12.0 * 2 * 512 * 2048 * 10, TrainingCost.of(m, 10).attentionFlops(), 1e-3);
   }
 
   @Test
