@@ -113,7 +113,8 @@ public final class TrainBenchmark {
 
     /** Training FLOPs per token at this sequence length: {@code 6N + 12 L T C} ({@link TrainingCost}). */
     public double flopsPerToken() {
-      return TrainingCost.of(model, 1).withShape(model.nLayers(), seqLen, model.dModel()).totalFlops();
+      TrainingCost full = TrainingCost.of(model, 1); // at the model's whole context
+      return full.withShape(full.layers(), seqLen, full.dModel()).totalFlops();
     }
 
     /** Tokens in one step, {@code B * T}. */
