@@ -2,14 +2,15 @@
 
 Same model (learned positions, pre-LayerNorm with bias, GELU tanh, 4x MLP, biases, output tied to the
 token table), same optimizer (AdamW, weight decay 0.1 on matrices, clip 1.0), random tokens, float32 on
-the CPU. Prints the same last line as the JVM benchmark: tokens/s=<N> ms/step=<M> mfu=<F>, the median
-over the steps after the warm-up ones.
+the CPU. Prints the same last line as the JVM benchmark: tokens/s=<N> ms/step=<M> mfu=<F> peak_rss_gb=<G>,
+the median over the steps after the warm-up ones and the process's peak resident memory.
 
     python3 benchmarks/pytorch/train_gpt.py --layers 4 --heads 4 --d-model 256 --seq-len 256 \
         --batch 16 --vocab 4096 --steps 12 --threads 2
 """
 import argparse
 import math
+import resource
 import statistics
 import sys
 import time
@@ -78,33 +79,24 @@ def peak_gflops():
     return 2 * 1024 ** 3 / best / 1e9
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--layers", type=int, default=4)
-    p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--d-model", type=int, default=256)
-    p.add_argument("--seq-len", type=int, default=256)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--vocab", type=int, default=4096)
+def add_run_options(p):
+    """The options of the step and its timing, shared by the benchmark scripts."""
     p.add_argument("--steps", type=int, default=12)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--peak-gflops", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=1337)
-    a = p.parse_args()
-    if a.steps <= a.warmup:
-        sys.exit(f"--steps {a.steps} must exceed --warmup {a.warmup}")
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    peak, source = (a.peak_gflops, "--peak-gflops") if a.peak_gflops > 0 else (
-        peak_gflops(), f"measured sgemm 1024^3 on {a.threads} threads")
 
-    model = Gpt(a.vocab, a.seq_len, a.layers, a.heads, a.d_model)
+
+def train_and_report(a, model, vocab, describe, attention_flops):
+    """Trains `model` (called as model(ids, targets) -> mean loss) for a.steps steps of a.batch x a.seq_len
+    random tokens with AdamW (weight decay 0.1 on matrices) and clip 1.0, as the JVM benchmark does; prints
+    the step times, peak and the last line tokens/s=<N> ms/step=<M> mfu=<F> peak_rss_gb=<G>."""
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=3e-4, betas=(0.9, 0.95), eps=1e-8)
-    batches = [torch.randint(0, a.vocab, (a.batch, a.seq_len + 1)) for _ in range(4)]
+    batches = [torch.randint(0, vocab, (a.batch, a.seq_len + 1)) for _ in range(4)]
     n_params = sum(p.numel() for p in model.parameters())
 
     times = []
@@ -118,17 +110,41 @@ def main():
         opt.step()
         loss.item()
         times.append(time.perf_counter() - t0)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    # after training, so that first-touch page faults do not lower the peak
+    peak, source = (a.peak_gflops, "--peak-gflops") if a.peak_gflops > 0 else (
+        peak_gflops(), f"measured sgemm 1024^3 on {a.threads} threads")
 
     ms = [1e3 * t for t in times[a.warmup:]]
     median = statistics.median(ms)
     tokens = a.batch * a.seq_len
-    flops_per_token = 6.0 * n_params + 12.0 * a.layers * a.seq_len * a.d_model
+    flops_per_token = 6.0 * n_params + attention_flops
     tps = tokens / (median / 1e3)
-    print(f"model: GPT-2 {a.layers} layers, {a.heads} heads, d_model {a.d_model}, seq {a.seq_len}, batch {a.batch},"
-          f" vocab {a.vocab}, {n_params:,} parameters; {a.threads} threads; torch {torch.__version__}", file=sys.stderr)
+    print(f"model: {describe}, {n_params:,} parameters; seq {a.seq_len}, batch {a.batch}, {a.threads} threads;"
+          f" torch {torch.__version__}", file=sys.stderr)
     print(f"step ms after {a.warmup} warm-up steps: {[round(m) for m in ms]}", file=sys.stderr)
     print(f"peak {peak:.1f} GFLOP/s ({source}); {flops_per_token:.3g} FLOPs/token", file=sys.stderr)
-    print(f"tokens/s={tps:.0f} ms/step={median:.1f} mfu={tps * flops_per_token / (peak * 1e9):.4f}")
+    print(f"tokens/s={tps:.0f} ms/step={median:.1f} mfu={tps * flops_per_token / (peak * 1e9):.4f}"
+          f" peak_rss_gb={peak_rss / 1e9:.2f}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--d-model", type=int, default=256)
+    p.add_argument("--seq-len", type=int, default=256)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--vocab", type=int, default=4096)
+    add_run_options(p)
+    a = p.parse_args()
+    if a.steps <= a.warmup:
+        sys.exit(f"--steps {a.steps} must exceed --warmup {a.warmup}")
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    model = Gpt(a.vocab, a.seq_len, a.layers, a.heads, a.d_model)
+    train_and_report(a, model, a.vocab, f"GPT-2 {a.layers} layers, {a.heads} heads, d_model {a.d_model}, vocab {a.vocab}",
+                     12.0 * a.layers * a.seq_len * a.d_model)
 
 
 if __name__ == "__main__":

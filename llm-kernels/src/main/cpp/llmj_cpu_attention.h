@@ -1,11 +1,13 @@
-// Causal (or full) scaled dot-product attention on the CPU, float32, forward and backward, for one
-// (batch, key/value head) task per call: the JNI binding (dev.llmj.kernels.LlmjCpu) calls it from
-// a Java thread pool, one task per thread at a time, so results never depend on the thread count.
+// Causal (optionally with a sliding window) or full scaled dot-product attention on the CPU,
+// float32, forward and backward, for one (batch, key/value head) task per call: the JNI binding
+// (dev.llmj.kernels.LlmjCpu) calls it from a Java thread pool, one task per thread at a time, so
+// results never depend on the thread count.
 //
 // FlashAttention-2's schedule on cache-sized blocks: forward walks the keys of a 64-query block
 // with an online softmax; backward walks 64-key blocks, recomputes the probabilities from the
 // saved log-sum-exp and keeps that block's dK and dV in cache while it visits the queries that see
-// it. Every product is one register-blocked micro-kernel over packed operands, so no T x T matrix
+// it. With a sliding window both walks start and stop at the blocks the window reaches, so the
+// work grows as T * W rather than T^2 / 2. Every product is one register-blocked micro-kernel over packed operands, so no T x T matrix
 // exists and the extra memory is O((T + Tk) D) per thread.
 //
 // Compiled for every x86-64; the AVX-512 and AVX2 code paths are chosen at run time
@@ -142,23 +144,33 @@ inline int llmj_cpu_attention_isa() {
 }
 
 // 0 on success, 1 if the workspace could not be allocated, 2 if isa or D (a multiple of isa / 32
-// floats) is unsupported. See llmj_cpu_attention_impl.inc for the layouts.
+// floats) is unsupported, or the window is negative or set without causal (window 0: unlimited).
+// See llmj_cpu_attention_impl.inc for the layouts.
 inline int llmj_cpu_attention_forward(int isa, const float* q, const float* k, const float* v, float* out,
                                       float* lse, int T, int Tk, int G, int D, long ldq, long ldk, int causal,
-                                      float scale) {
-  if (isa == 512 && D % 16 == 0) return llmj_cpu::avx512::forward(q, k, v, out, lse, T, Tk, G, D, ldq, ldk, causal, scale);
-  if (isa == 256 && D % 8 == 0) return llmj_cpu::avx2::forward(q, k, v, out, lse, T, Tk, G, D, ldq, ldk, causal, scale);
+                                      int window, float scale) {
+  if (window < 0 || (window > 0 && !causal)) return 2;
+  if (isa == 512 && D % 16 == 0) {
+    return llmj_cpu::avx512::forward(q, k, v, out, lse, T, Tk, G, D, ldq, ldk, causal, window, scale);
+  }
+  if (isa == 256 && D % 8 == 0) {
+    return llmj_cpu::avx2::forward(q, k, v, out, lse, T, Tk, G, D, ldq, ldk, causal, window, scale);
+  }
   return 2;
 }
 
 inline int llmj_cpu_attention_backward(int isa, const float* q, const float* k, const float* v, const float* out,
                                        const float* lse, const float* dout, float* dq, float* dk, float* dv, int T,
-                                       int Tk, int G, int D, long ldq, long ldk, int causal, float scale) {
+                                       int Tk, int G, int D, long ldq, long ldk, int causal, int window,
+                                       float scale) {
+  if (window < 0 || (window > 0 && !causal)) return 2;
   if (isa == 512 && D % 16 == 0) {
-    return llmj_cpu::avx512::backward(q, k, v, out, lse, dout, dq, dk, dv, T, Tk, G, D, ldq, ldk, causal, scale);
+    return llmj_cpu::avx512::backward(q, k, v, out, lse, dout, dq, dk, dv, T, Tk, G, D, ldq, ldk, causal, window,
+                                      scale);
   }
   if (isa == 256 && D % 8 == 0) {
-    return llmj_cpu::avx2::backward(q, k, v, out, lse, dout, dq, dk, dv, T, Tk, G, D, ldq, ldk, causal, scale);
+    return llmj_cpu::avx2::backward(q, k, v, out, lse, dout, dq, dk, dv, T, Tk, G, D, ldq, ldk, causal, window,
+                                    scale);
   }
   return 2;
 }

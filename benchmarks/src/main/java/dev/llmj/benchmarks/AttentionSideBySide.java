@@ -68,7 +68,7 @@ public final class AttentionSideBySide {
    * cycles (about 0.1 s) before they sleep, and ND4J's OpenMP threads spin too; on a small machine a
    * call that starts right after the other path's GEMMs shares its cores with them.
    */
-  private static void settle() {
+  static void settle() {
     try {
       Thread.sleep(300);
     } catch (InterruptedException e) {

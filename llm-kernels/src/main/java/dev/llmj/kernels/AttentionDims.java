@@ -79,6 +79,14 @@ record AttentionDims(int b, int t, int tk, int h, int hkv, int d) {
     return causal ? Math.min(tk, ti + shift() + 1) : tk;
   }
 
+  /**
+   * The first key query row {@code ti} may see under a sliding window of {@code window} keys (0:
+   * unlimited): position {@code ti + shift} sees keys {@code ti + shift - window < j}.
+   */
+  int keyStart(int window, int ti) {
+    return window > 0 ? Math.max(0, ti + shift() - window + 1) : 0;
+  }
+
   long[] queryShape() {
     return new long[] {b, t, h, d};
   }

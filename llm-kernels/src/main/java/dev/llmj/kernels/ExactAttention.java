@@ -15,7 +15,8 @@ final class ExactAttention {
 
   private ExactAttention() {}
 
-  static Forward forward(AttentionDims dims, INDArray q, INDArray k, INDArray v, boolean causal, double scale) {
+  static Forward forward(AttentionDims dims, INDArray q, INDArray k, INDArray v, boolean causal, int window,
+      double scale) {
     double[] qa = doubles(q), ka = doubles(k), va = doubles(v);
     double[] out = new double[qa.length], lse = new double[dims.b() * dims.h() * dims.t()];
     double[] s = new double[dims.tk()];
@@ -24,14 +25,14 @@ final class ExactAttention {
       for (int hi = 0; hi < dims.h(); hi++) {
         int kvi = hi / dims.group();
         for (int ti = 0; ti < dims.t(); ti++) {
-          int qo = dims.q(bi, ti, hi), end = dims.keyEnd(causal, ti);
+          int qo = dims.q(bi, ti, hi), start = dims.keyStart(window, ti), end = dims.keyEnd(causal, ti);
           double max = Double.NEGATIVE_INFINITY;
-          for (int j = 0; j < end; j++) {
+          for (int j = start; j < end; j++) {
             s[j] = scale * dot(qa, qo, ka, dims.kv(bi, j, kvi), d);
             max = Math.max(max, s[j]);
           }
           double sum = 0;
-          for (int j = 0; j < end; j++) {
+          for (int j = start; j < end; j++) {
             double p = Math.exp(s[j] - max);
             sum += p;
             axpy(p, va, dims.kv(bi, j, kvi), out, qo, d);
@@ -47,7 +48,7 @@ final class ExactAttention {
   }
 
   static Backward backward(AttentionDims dims, INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse,
-      INDArray dOut, boolean causal, double scale) {
+      INDArray dOut, boolean causal, int window, double scale) {
     double[] qa = doubles(q), ka = doubles(k), va = doubles(v), oa = doubles(out), la = doubles(lse),
         doa = doubles(dOut);
     double[] dq = new double[qa.length], dk = new double[ka.length], dv = new double[va.length];
@@ -56,10 +57,10 @@ final class ExactAttention {
       for (int hi = 0; hi < dims.h(); hi++) {
         int kvi = hi / dims.group();
         for (int ti = 0; ti < dims.t(); ti++) {
-          int qo = dims.q(bi, ti, hi), end = dims.keyEnd(causal, ti);
+          int qo = dims.q(bi, ti, hi), start = dims.keyStart(window, ti), end = dims.keyEnd(causal, ti);
           double delta = dot(doa, qo, oa, qo, d);
           double rowLse = la[dims.lse(bi, hi, ti)];
-          for (int j = 0; j < end; j++) {
+          for (int j = start; j < end; j++) {
             int ko = dims.kv(bi, j, kvi);
             double p = Math.exp(scale * dot(qa, qo, ka, ko, d) - rowLse);
             double ds = p * (dot(doa, qo, va, ko, d) - delta) * scale;

@@ -1,7 +1,6 @@
 package dev.llmj.kernels;
 
 import dev.llmj.core.spi.AttentionKernel;
-import dev.llmj.core.spi.ReferenceAttention;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -15,18 +14,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Blocked causal attention on the CPU, run in parallel over (batch, key/value head) on a fixed pool:
+ * Blocked causal (optionally sliding-window) attention on the CPU, run in parallel over (batch, key/value head) on a fixed pool:
  * the native kernel of {@code llmj_cpu_attention.h} where {@link NativeCpu} says it runs, else the
  * Java tiles ({@link FlashTiles}). Each task owns disjoint output rows and sums its grouped heads in a fixed
- * order, so results are bitwise the same for any thread count. With grouped-query attention the
+ * order, so results are bitwise the same for any thread count. A sliding window skips the key blocks
+ * outside it in every path, so its cost grows as T * W. With grouped-query attention the
  * parallelism is B * Hkv tasks. DOUBLE inputs take the exact streaming path ({@link ExactAttention}),
  * meant for gradient checks rather than speed.
  */
 final class FlashAttention implements AttentionKernel {
 
   private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
-
-  private static final AttentionKernel WINDOWED = new ReferenceAttention();
 
   private final ForkJoinPool pool;
   private final int isaCap;
@@ -49,15 +47,13 @@ final class FlashAttention implements AttentionKernel {
   @Override
   public Forward forward(INDArray q, INDArray k, INDArray v, boolean causal, int window, double scale) {
     AttentionDims dims = AttentionDims.of(q, k, v);
-    if (AttentionKernel.windowed(causal, window, dims.tk())) {
-      return WINDOWED.forward(q, k, v, causal, window, scale);
-    }
+    window = AttentionKernel.windowed(causal, window, dims.tk()) ? window : 0; // 0: nothing hidden
     if (q.dataType() == DataType.DOUBLE) {
-      return ExactAttention.forward(dims, q, k, v, causal, scale);
+      return ExactAttention.forward(dims, q, k, v, causal, window, scale);
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v);
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written
-    int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap);
+    int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap), w = window;
     if (isa > 0) {
       INDArray lse = Nd4j.createUninitialized(DataType.FLOAT, dims.lseShape(), 'c');
       parallel(dims.b() * dims.hkv(), task -> {
@@ -65,7 +61,7 @@ final class FlashAttention implements AttentionKernel {
         int q0 = dims.q(bi, 0, h0), kv0 = dims.kv(bi, 0, kvi);
         check(LlmjCpu.llmj_cpu_attention_forward(isa, address(qc, q0), address(kc, kv0), address(vc, kv0),
             address(out, q0), address(lse, dims.lse(bi, h0, 0)), dims.t(), dims.tk(), g, dims.d(), dims.ldq(),
-            dims.ldk(), causal ? 1 : 0, (float) scale), "forward", dims);
+            dims.ldk(), causal ? 1 : 0, w, (float) scale), "forward", dims);
       });
       return new Forward(out, lse);
     }
@@ -73,7 +69,7 @@ final class FlashAttention implements AttentionKernel {
     // one task per (batch, kv head), running its G query heads in order
     parallelWithSerialBlas(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
-      FlashTiles tiles = new FlashTiles(dims, causal, scale);
+      FlashTiles tiles = new FlashTiles(dims, causal, w, scale);
       for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
         tiles.forward(pointer(qc), pointer(kc), pointer(vc), pointer(out), lse, bi, hi);
       }
@@ -85,18 +81,16 @@ final class FlashAttention implements AttentionKernel {
   public Backward backward(INDArray q, INDArray k, INDArray v, INDArray out, INDArray lse, INDArray dOut,
       boolean causal, int window, double scale) {
     AttentionDims dims = AttentionDims.of(q, k, v);
-    if (AttentionKernel.windowed(causal, window, dims.tk())) {
-      return WINDOWED.backward(q, k, v, out, lse, dOut, causal, window, scale);
-    }
+    window = AttentionKernel.windowed(causal, window, dims.tk()) ? window : 0; // 0: nothing hidden
     requireShape("out", out, dims.queryShape());
     requireShape("dOut", dOut, dims.queryShape());
     requireShape("lse", lse, dims.lseShape());
     if (q.dataType() == DataType.DOUBLE) {
-      return ExactAttention.backward(dims, q, k, v, out, lse, dOut, causal, scale);
+      return ExactAttention.backward(dims, q, k, v, out, lse, dOut, causal, window, scale);
     }
     INDArray qc = denseC(q), kc = denseC(k), vc = denseC(v), oc = denseC(out), doc = denseC(dOut);
     INDArray dq = Nd4j.createUninitialized(DataType.FLOAT, dims.queryShape(), 'c'); // every row written
-    int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap);
+    int g = dims.group(), isa = NativeCpu.isa(dims.d(), isaCap), w = window;
     if (isa > 0) { // each task zeroes its own dk and dv rows before adding its heads' shares
       INDArray dk = Nd4j.createUninitialized(DataType.FLOAT, dims.keyShape(), 'c');
       INDArray dv = Nd4j.createUninitialized(DataType.FLOAT, dims.keyShape(), 'c');
@@ -107,7 +101,7 @@ final class FlashAttention implements AttentionKernel {
         check(LlmjCpu.llmj_cpu_attention_backward(isa, address(qc, q0), address(kc, kv0), address(vc, kv0),
             address(oc, q0), address(lc, dims.lse(bi, h0, 0)), address(doc, q0), address(dq, q0),
             address(dk, kv0), address(dv, kv0), dims.t(), dims.tk(), g, dims.d(), dims.ldq(), dims.ldk(),
-            causal ? 1 : 0, (float) scale), "backward", dims);
+            causal ? 1 : 0, w, (float) scale), "backward", dims);
       });
       return new Backward(dq, dk, dv);
     }
@@ -116,7 +110,7 @@ final class FlashAttention implements AttentionKernel {
     float[] la = lse.castTo(DataType.FLOAT).dup('c').data().asFloat();
     parallelWithSerialBlas(dims.b() * dims.hkv(), task -> {
       int bi = task / dims.hkv(), kvi = task % dims.hkv();
-      FlashTiles tiles = new FlashTiles(dims, causal, scale);
+      FlashTiles tiles = new FlashTiles(dims, causal, w, scale);
       for (int hi = kvi * g; hi < (kvi + 1) * g; hi++) {
         tiles.backward(pointer(qc), pointer(kc), pointer(vc), pointer(oc), la, pointer(doc), pointer(dq),
             pointer(dk), pointer(dv), bi, hi);

@@ -33,6 +33,7 @@ final class FlashTiles {
 
   private final AttentionDims dims;
   private final boolean causal;
+  private final int window;
   private final float scale;
   private final int ldq, ldk;
   private final FloatPointer strip, gradStrip; // (BR, Tk) native scratch
@@ -62,9 +63,11 @@ final class FlashTiles {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  FlashTiles(AttentionDims dims, boolean causal, double scale) {
+  /** Tiles for one call's shape and mask; {@code window} keys per query, 0 for unlimited. */
+  FlashTiles(AttentionDims dims, boolean causal, int window, double scale) {
     this.dims = dims;
     this.causal = causal;
+    this.window = window;
     this.scale = (float) scale;
     this.ldq = dims.ldq();
     this.ldk = dims.ldk();
@@ -83,26 +86,29 @@ final class FlashTiles {
     FloatPointer keys = at(k, dims.kv(bi, 0, kv)), values = at(v, dims.kv(bi, 0, kv));
     for (int i0 = 0; i0 < dims.t(); i0 += BR) {
       int rows = Math.min(BR, dims.t() - i0);
-      int cols = dims.keyEnd(causal, i0 + rows - 1);
+      int from = dims.keyStart(window, i0); // the strip covers the keys some row of the block sees
+      int cols = dims.keyEnd(causal, i0 + rows - 1) - from;
       FloatPointer qBlock = at(q, dims.q(bi, i0, hi));
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d, scale, qBlock, ldq, keys, ldk,
-          0f, strip, cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d, scale, qBlock, ldq,
+          at(keys, (long) from * ldk), ldk, 0f, strip, cols);
       strip.get(s, 0, rows * cols);
       for (int r = 0; r < rows; r++) {
-        lse[dims.lse(bi, hi, i0 + r)] = softmaxRow(r * cols, dims.keyEnd(causal, i0 + r), cols);
+        lse[dims.lse(bi, hi, i0 + r)] = softmaxRow(r * cols, dims.keyStart(window, i0 + r) - from,
+            dims.keyEnd(causal, i0 + r) - from, cols);
       }
       strip.put(s, 0, rows * cols);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1f, strip, cols, values, ldk,
-          0f, at(out, dims.q(bi, i0, hi)), ldq);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1f, strip, cols,
+          at(values, (long) from * ldk), ldk, 0f, at(out, dims.q(bi, i0, hi)), ldq);
     }
   }
 
   /**
-   * Probabilities of one strip row in place (0 past {@code end}); returns the log-sum-exp. The row is
-   * processed to {@link #padded} length with -infinity past {@code end}, whose exponentials are 0.
+   * Probabilities of one strip row in place (0 outside {@code [lo, end)}); returns the log-sum-exp. The
+   * row is processed to {@link #padded} length with -infinity outside, whose exponentials are 0.
    */
-  private float softmaxRow(int row, int end, int cols) {
+  private float softmaxRow(int row, int lo, int end, int cols) {
     int to = padded(end, cols);
+    Arrays.fill(s, row, row + lo, Float.NEGATIVE_INFINITY);
     Arrays.fill(s, row + end, row + to, Float.NEGATIVE_INFINITY);
     float max = FloatMath.max(s, row, row + to);
     float sum = FloatMath.expShiftSum(s, row, row + to, max);
@@ -124,12 +130,13 @@ final class FlashTiles {
   void backward(FloatPointer q, FloatPointer k, FloatPointer v, FloatPointer out, float[] lse, FloatPointer dOut,
       FloatPointer dq, FloatPointer dk, FloatPointer dv, int bi, int hi) {
     int d = dims.d(), kv = hi / dims.group();
-    int kvOffset = dims.kv(bi, 0, kv);
-    FloatPointer keys = at(k, kvOffset), values = at(v, kvOffset);
-    FloatPointer dKeys = at(dk, kvOffset), dValues = at(dv, kvOffset);
     for (int i0 = 0; i0 < dims.t(); i0 += BR) {
       int rows = Math.min(BR, dims.t() - i0);
-      int cols = dims.keyEnd(causal, i0 + rows - 1);
+      int from = dims.keyStart(window, i0);
+      int cols = dims.keyEnd(causal, i0 + rows - 1) - from;
+      int kvOffset = dims.kv(bi, from, kv);
+      FloatPointer keys = at(k, kvOffset), values = at(v, kvOffset);
+      FloatPointer dKeys = at(dk, kvOffset), dValues = at(dv, kvOffset);
       FloatPointer qBlock = at(q, dims.q(bi, i0, hi)), dOutBlock = at(dOut, dims.q(bi, i0, hi));
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d, scale, qBlock, ldq, keys, ldk,
           0f, strip, cols);
@@ -143,7 +150,8 @@ final class FlashTiles {
         at(dOut, o).get(rowB, 0, d);
         // rowsum(dO * O) equals rowsum(P * dP), the softmax Jacobian's correction
         float delta = FloatMath.dot(rowA, 0, rowB, 0, d);
-        scoreGradientRow(r * cols, dims.keyEnd(causal, i0 + r), cols, lse[dims.lse(bi, hi, i0 + r)], delta);
+        scoreGradientRow(r * cols, dims.keyStart(window, i0 + r) - from, dims.keyEnd(causal, i0 + r) - from, cols,
+            lse[dims.lse(bi, hi, i0 + r)], delta);
       }
       strip.put(s, 0, rows * cols);
       gradStrip.put(ds, 0, rows * cols);
@@ -157,12 +165,14 @@ final class FlashTiles {
   }
 
   /**
-   * P = exp(S - lse) into {@code s} and dS = P o (dP - delta) into {@code ds}; 0 past {@code end}. The
-   * scores past {@code end} are finite products, so the row runs to {@link #padded} length and the
-   * padding is cleared after.
+   * P = exp(S - lse) into {@code s} and dS = P o (dP - delta) into {@code ds}; 0 outside {@code [lo, end)}.
+   * The scores before {@code lo} become -infinity (exponential 0); those past {@code end} are finite
+   * products, so the row runs to {@link #padded} length and the padding is cleared after.
    */
-  private void scoreGradientRow(int row, int end, int cols, float rowLse, float delta) {
+  private void scoreGradientRow(int row, int lo, int end, int cols, float rowLse, float delta) {
+    Arrays.fill(s, row, row + lo, Float.NEGATIVE_INFINITY);
     FloatMath.softmaxGradient(s, ds, row, row + padded(end, cols), rowLse, delta);
+    Arrays.fill(ds, row, row + lo, 0f);
     Arrays.fill(s, row + end, row + cols, 0f);
     Arrays.fill(ds, row + end, row + cols, 0f);
   }

@@ -28,10 +28,10 @@ final class LlmjCpu {
 
   static native int llmj_cpu_attention_forward(int isa, @Cast("const float*") long q, @Cast("const float*") long k,
       @Cast("const float*") long v, @Cast("float*") long out, @Cast("float*") long lse, int T, int Tk, int G, int D,
-      long ldq, long ldk, int causal, float scale);
+      long ldq, long ldk, int causal, int window, float scale);
 
   static native int llmj_cpu_attention_backward(int isa, @Cast("const float*") long q, @Cast("const float*") long k,
       @Cast("const float*") long v, @Cast("const float*") long out, @Cast("const float*") long lse,
       @Cast("const float*") long dout, @Cast("float*") long dq, @Cast("float*") long dk, @Cast("float*") long dv,
-      int T, int Tk, int G, int D, long ldq, long ldk, int causal, float scale);
+      int T, int Tk, int G, int D, long ldq, long ldk, int causal, int window, float scale);
 }

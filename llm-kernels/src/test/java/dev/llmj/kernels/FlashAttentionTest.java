@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.llmj.core.spi.AttentionKernel;
+import dev.llmj.core.spi.ReferenceAttention;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,6 +83,93 @@ class FlashAttentionTest {
         + worst + " (bound " + FLOAT_BOUND_LONG + ")");
   }
 
+  /**
+   * Sliding windows against the naive reference: W = 1 (each query sees itself), windows shorter and
+   * longer than a 64-key block, W = T - 1, T and beyond (no key hidden); grouped-query attention, head
+   * sizes that take every vector width (8: AVX2 only, 24 and 40: AVX2 under AVX-512, 12: Java), and a
+   * key/value cache (Tk > T) where the window reaches back before the first query.
+   */
+  @ParameterizedTest(name = "isa {0}")
+  @ValueSource(ints = {512, 256, 0})
+  void slidingWindowMatchesNaive(int isa) {
+    kernel = path(isa);
+    Random rnd = TestSeeds.random("slidingWindowMatchesNaive");
+    double worst = 0;
+    for (int t : new int[] {1, 13, 130}) {
+      for (int w : new int[] {1, 5, 64, 65, t - 1, t, t + 7}) {
+        if (w < 1) {
+          continue;
+        }
+        worst = Math.max(worst, check(rnd, DataType.FLOAT, 1, 2, t, t, 6, 2, 16, true, w, FLOAT_BOUND_LONG));
+      }
+    }
+    for (int d : new int[] {8, 12, 24, 40}) {
+      worst = Math.max(worst, check(rnd, DataType.FLOAT, 1, 1, 77, 77, 4, 1, d, true, 9, FLOAT_BOUND_LONG));
+    }
+    worst = Math.max(worst, check(rnd, DataType.FLOAT, 1, 1, 67, 200, 4, 2, 32, true, 70, FLOAT_BOUND_LONG));
+    worst = Math.max(worst, check(rnd, DataType.FLOAT, 1, 1, 3, 200, 2, 1, 16, true, 2, FLOAT_BOUND_LONG));
+    // nearly one-hot rows whose maxima move as the window slides
+    worst = Math.max(worst, check(rnd, DataType.FLOAT, 30, 1, 300, 300, 2, 1, 64, true, 100, FLOAT_BOUND_LONG));
+    System.out.println("cpu-flash FLOAT (isa " + isa + ") sliding windows, worst relative difference vs naive "
+        + "double: " + worst + " (bound " + FLOAT_BOUND_LONG + ")");
+  }
+
+  /** The layers' reference path (ND4J, masked score matrix) and this kernel agree on windows, float and double. */
+  @Test
+  void slidingWindowMatchesReferenceAttention() {
+    Random rnd = TestSeeds.random("slidingWindowMatchesReferenceAttention");
+    AttentionKernel reference = new ReferenceAttention();
+    double[] worst = new double[2]; // FLOAT, DOUBLE
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      for (int w : new int[] {1, 3, 64, 100, 150}) {
+        INDArray q = gaussian(rnd, type, 2, 100, 6, 24);
+        INDArray k = gaussian(rnd, type, 2, 100, 3, 24);
+        INDArray v = gaussian(rnd, type, 2, 100, 3, 24);
+        INDArray dOut = gaussian(rnd, type, 2, 100, 6, 24);
+        double scale = 1 / Math.sqrt(24);
+        AttentionKernel.Forward f = kernel.forward(q, k, v, true, w, scale);
+        AttentionKernel.Forward r = reference.forward(q, k, v, true, w, scale);
+        AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), dOut, true, w, scale);
+        AttentionKernel.Backward rg = reference.backward(q, k, v, r.out(), r.lse(), dOut, true, w, scale);
+        INDArray[] actual = {f.out(), f.lse(), g.dq(), g.dk(), g.dv()};
+        INDArray[] expected = {r.out(), r.lse(), rg.dq(), rg.dk(), rg.dv()};
+        double bound = type == DataType.FLOAT ? FLOAT_BOUND_LONG : DOUBLE_BOUND;
+        for (int i = 0; i < actual.length; i++) {
+          double diff = relDiff(doubles(expected[i]), doubles(actual[i]));
+          int slot = type == DataType.FLOAT ? 0 : 1;
+          worst[slot] = Math.max(worst[slot], diff);
+          int which = i;
+          assertTrue(diff <= bound, () -> type + " window " + w + ": tensor " + which + " differs by " + diff);
+        }
+      }
+    }
+    System.out.println("cpu-flash vs reference attention with windows, worst relative difference: FLOAT " + worst[0]
+        + " (bound " + FLOAT_BOUND_LONG + "), DOUBLE " + worst[1] + " (bound " + DOUBLE_BOUND + ")");
+  }
+
+  @Test
+  void slidingWindowDoublePathMatches() {
+    Random rnd = TestSeeds.random("slidingWindowDoublePathMatches");
+    double worst = 0;
+    for (int w : new int[] {1, 4, 13, 20}) {
+      worst = Math.max(worst, check(rnd, DataType.DOUBLE, 1, 2, 13, 13, 4, 2, 8, true, w, DOUBLE_BOUND));
+      worst = Math.max(worst, check(rnd, DataType.DOUBLE, 1, 1, 5, 30, 3, 1, 6, true, w, DOUBLE_BOUND));
+    }
+    System.out.println("exact DOUBLE sliding windows, worst relative difference vs naive double: " + worst
+        + " (bound " + DOUBLE_BOUND + ")");
+  }
+
+  @Test
+  void rejectsBadWindows() {
+    INDArray q = Nd4j.zeros(DataType.FLOAT, 1, 4, 2, 8), k = Nd4j.zeros(DataType.FLOAT, 1, 4, 2, 8);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> kernel.forward(q, k, k, true, -1, 1));
+    assertTrue(e.getMessage().contains("-1"), e.getMessage());
+    UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
+        () -> kernel.forward(q, k, k, false, 2, 1));
+    assertTrue(u.getMessage().contains("causal"), u.getMessage());
+  }
+
   @Test
   void doublePathMatches() {
     Random rnd = TestSeeds.random("doublePathMatches");
@@ -134,17 +222,24 @@ class FlashAttentionTest {
   /** As above with queries scaled by {@code spread}, which scales the scores alike. */
   private double check(Random rnd, DataType type, double spread, int b, int t, int tk, int h, int hkv, int d,
       boolean causal, double tolerance) {
+    return check(rnd, type, spread, b, t, tk, h, hkv, d, causal, 0, tolerance);
+  }
+
+  /** As above with a sliding window of {@code window} keys (0: unlimited). */
+  private double check(Random rnd, DataType type, double spread, int b, int t, int tk, int h, int hkv, int d,
+      boolean causal, int window, double tolerance) {
     double scale = 1 / Math.sqrt(d);
     INDArray q = gaussian(rnd, type, b, t, h, d).muli(spread);
     INDArray k = gaussian(rnd, type, b, tk, hkv, d);
     INDArray v = gaussian(rnd, type, b, tk, hkv, d);
     INDArray dOut = gaussian(rnd, type, b, t, h, d);
-    NaiveAttention ref = new NaiveAttention(doubles(q), doubles(k), doubles(v), b, t, tk, h, hkv, d, causal, scale);
+    NaiveAttention ref =
+        new NaiveAttention(doubles(q), doubles(k), doubles(v), b, t, tk, h, hkv, d, causal, window, scale);
     double[][] grads = ref.backward(doubles(dOut));
-    AttentionKernel.Forward f = kernel.forward(q, k, v, causal, scale);
-    AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), dOut, causal, scale);
+    AttentionKernel.Forward f = kernel.forward(q, k, v, causal, window, scale);
+    AttentionKernel.Backward g = kernel.backward(q, k, v, f.out(), f.lse(), dOut, causal, window, scale);
     String where = type + " spread=" + spread + " B=" + b + " T=" + t + " Tk=" + tk + " H=" + h + " Hkv=" + hkv + " D=" + d
-        + " causal=" + causal;
+        + " causal=" + causal + " window=" + window;
     double worst = 0;
     String[] names = {"out", "lse", "dq", "dk", "dv"};
     double[][] expected = {ref.out, ref.lse, grads[0], grads[1], grads[2]};

@@ -3,12 +3,14 @@ package dev.llmj.kernels;
 /**
  * Textbook attention in double with the full score matrix, written from the definitions: the
  * independent reference for the kernels. Arrays are flat c-order (B, T, H, D) / (B, Tk, Hkv, D);
- * the causal mask is aligned bottom-right when Tk &gt; T. Public for the tests of other packages.
+ * the causal mask is aligned bottom-right when Tk &gt; T; a sliding window W &gt; 0 lets query position
+ * i see keys j with i - W &lt; j &lt;= i. Public for the tests of other packages.
  */
 public final class NaiveAttention {
 
   final int b, t, tk, h, hkv, d;
   final boolean causal;
+  final int window;
   final double scale;
   public final double[] out, lse;
   private final double[][][][] p; // [b][h][t][tk] probabilities
@@ -16,6 +18,13 @@ public final class NaiveAttention {
 
   public NaiveAttention(double[] q, double[] k, double[] v, int b, int t, int tk, int h, int hkv, int d,
       boolean causal, double scale) {
+    this(q, k, v, b, t, tk, h, hkv, d, causal, 0, scale);
+  }
+
+  /** With a sliding window of {@code window} keys per query (0: unlimited). */
+  public NaiveAttention(double[] q, double[] k, double[] v, int b, int t, int tk, int h, int hkv, int d,
+      boolean causal, int window, double scale) {
+    this.window = window;
     this.q = q;
     this.k = k;
     this.v = v;
@@ -37,7 +46,8 @@ public final class NaiveAttention {
           double max = Double.NEGATIVE_INFINITY;
           double[] s = new double[tk];
           for (int j = 0; j < tk; j++) {
-            if (causal && j > i + tk - t) {
+            int position = i + tk - t;
+            if ((causal && j > position) || (window > 0 && j <= position - window)) {
               s[j] = Double.NEGATIVE_INFINITY;
               continue;
             }

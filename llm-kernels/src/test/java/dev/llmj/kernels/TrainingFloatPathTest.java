@@ -21,25 +21,30 @@ import org.nd4j.linalg.learning.config.NoOp;
  * The whole model's float path as training runs it with this module on the class path (the native
  * attention kernel and OpenBLAS GEMM) against the double path on the same parameters (cast) and the
  * same batch: loss and every parameter gradient, per tensor max |g_float - g_double| / max |g_double|.
- * Head size 16 so the native attention path runs where the CPU has one. The double path's kernels
+ * Head sizes 16 and 24 (with H*D other than C) and a sliding window, so the native attention paths run
+ * where the CPU has them. The double path's kernels
  * are checked against the textbook attention ({@link FlashAttentionTest}) and the finite-difference
  * gradient checks of llm-core.
  */
 class TrainingFloatPathTest {
 
-  /** Measured worst per-tensor gradient difference, seeds 1, 2 and 11: 7.1e-6 (GPT-2); a margin of about 4x. */
+  /** Measured worst per-tensor gradient difference, seeds 1, 2 and 11: 9.5e-6 (GPT-2); a margin of about 3x. */
   static final double GRAD_BOUND = 3e-5;
-  /** Measured worst relative loss difference, same seeds: 5.0e-8; a margin of about 4x. */
-  static final double LOSS_BOUND = 2e-7;
+  /** Measured worst relative loss difference, same seeds: 8.1e-8 (Qwen 3); a margin of about 4x. */
+  static final double LOSS_BOUND = 3e-7;
 
   @Test
-  void floatKernelsMatchDoubleOnGpt2AndLlama() {
+  void floatKernelsMatchDoubleOnEveryAttentionShape() {
     long seed = Long.getLong("tests.seed", 11L);
     System.out.println("kernels: attention=" + KernelRegistry.attention().name() + " (" + CpuKernelProvider.attentionPath(16)
         + "), matmul=" + KernelRegistry.matmul().name() + "; seed " + seed + " (reproduce with -Dtests.seed=" + seed + ")");
     ModelConfig[] models = {
         new ModelConfig(Architecture.GPT2, 13, 9, 2, 2, 2, 32, 40, true, 0, 1e-5, 0, 0.2),
-        new ModelConfig(Architecture.LLAMA, 13, 9, 2, 4, 1, 64, 36, false, 10000, 1e-5, 0, 0.2)};
+        new ModelConfig(Architecture.LLAMA, 13, 9, 2, 4, 1, 64, 36, false, 10000, 1e-5, 0, 0.2),
+        // head size 24 with C/H = 8: H*D = 96 differs from C, and 24 floats take the AVX2 path under AVX-512
+        new ModelConfig(Architecture.QWEN3, 13, 9, 2, 4, 2, 32, 36, false, 10000, 1e-5, 0, 0.2).withHeadSize(24),
+        // a sliding window of 4 keys over 9 positions, run natively
+        new ModelConfig(Architecture.MISTRAL, 13, 9, 2, 4, 2, 64, 36, false, 10000, 1e-5, 0, 0.2).withWindow(4)};
     for (ModelConfig cfg : models) {
       Random rnd = new Random(seed);
       ComputationGraph d = Transformers.build(cfg, seed, DataType.DOUBLE, new NoOp());
@@ -74,9 +79,9 @@ class TrainingFloatPathTest {
           worstName = name;
         }
       }
-      System.out.printf("%s H=%d Hkv=%d D=%d: loss rel %.2e (bound %.1e), %d gradients, worst %.2e in %s (bound %.1e)%n",
-          cfg.architecture(), cfg.nHeads(), cfg.nKvHeads(), cfg.headSize(), lossRel, LOSS_BOUND, gd.size(), worst,
-          worstName, GRAD_BOUND);
+      System.out.printf("%s H=%d Hkv=%d D=%d W=%d: loss rel %.2e (bound %.1e), %d gradients, worst %.2e in %s"
+          + " (bound %.1e)%n", cfg.architecture(), cfg.nHeads(), cfg.nKvHeads(), cfg.headSize(), cfg.window(), lossRel,
+          LOSS_BOUND, gd.size(), worst, worstName, GRAD_BOUND);
       assertTrue(lossRel < LOSS_BOUND, cfg.architecture() + ": loss differs by " + lossRel + " (seed " + seed + ")");
       assertTrue(worst < GRAD_BOUND, cfg.architecture() + ": " + worstName + " differs by " + worst + " (seed " + seed + ")");
     }

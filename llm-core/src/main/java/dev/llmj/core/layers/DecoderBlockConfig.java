@@ -47,6 +47,7 @@ public final class DecoderBlockConfig extends TransformerLayer {
   private int window; // 0: every earlier position; W: query i attends keys i - W < j <= i
   private double dropout;
   private double residualStd = 0.02;
+  private boolean recompute;
 
   public DecoderBlockConfig() {}
 
@@ -285,5 +286,30 @@ public final class DecoderBlockConfig extends TransformerLayer {
 
   public void setResidualStd(double residualStd) {
     this.residualStd = residualStd;
+  }
+
+  /**
+   * Whether training forgets the block's intermediates after its forward pass and computes them again
+   * in backward (activation recomputation): one more forward per block, in exchange for keeping only
+   * the block's input between the passes. Gradients are bitwise those of the stored path.
+   */
+  public boolean isRecompute() {
+    return recompute;
+  }
+
+  public void setRecompute(boolean recompute) {
+    this.recompute = recompute;
+  }
+
+  /** Sets {@link #setRecompute} on every decoder block of a built graph; returns how many it set. */
+  public static int setRecompute(org.deeplearning4j.nn.graph.ComputationGraph graph, boolean recompute) {
+    int blocks = 0;
+    for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+      if (layer.conf().getLayer() instanceof DecoderBlockConfig b) {
+        b.setRecompute(recompute);
+        blocks++;
+      }
+    }
+    return blocks;
   }
 }

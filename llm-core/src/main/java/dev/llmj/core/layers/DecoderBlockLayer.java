@@ -39,6 +39,16 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     private static Norm.Saved keep(LayerWorkspaceMgr m, Norm.Saved s) {
       return s == null ? null : new Norm.Saved(Ops.keep(m, s.xhat()), Ops.keep(m, s.rstd()));
     }
+
+    /** What recomputation keeps: the input and the dropout masks, so that backward's forward draws none. */
+    Saved forRecompute() {
+      return new Saved(input, null, null, null, null, null, null, null, null, null, drop1, null, null, null, null,
+          null, null, drop2);
+    }
+
+    boolean recompute() {
+      return q == null;
+    }
   }
 
   private Saved saved;
@@ -47,12 +57,19 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     super(conf, dataType);
   }
 
+  /**
+   * Forward. In training the intermediates are kept for backward, or with {@link DecoderBlockConfig#isRecompute}
+   * only the input and dropout masks: the intermediates then live in the layer's working memory, which
+   * the next layer reuses, and backward computes them again.
+   */
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
     assertInputSet(false);
     Saved[] s = new Saved[1];
     INDArray out;
-    if (training && mgr.hasConfiguration(ArrayType.FF_CACHE) && mgr.isWorkspaceOpen(ArrayType.FF_CACHE)) {
+    boolean recompute = training && layerConf().isRecompute();
+    if (training && !recompute && mgr.hasConfiguration(ArrayType.FF_CACHE)
+        && mgr.isWorkspaceOpen(ArrayType.FF_CACHE)) {
       // Made in the forward cache, the intermediates that backward reads need no copy there.
       try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = mgr.notifyScopeBorrowed(ArrayType.FF_CACHE)) {
         out = run(input, true, null, s);
@@ -60,7 +77,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     } else {
       out = run(input, training, null, s);
     }
-    saved = training ? s[0].keep(mgr) : null;
+    saved = training ? (recompute ? s[0].forRecompute() : s[0]).keep(mgr) : null;
     return mgr.leverageTo(ArrayType.ACTIVATIONS, out);
   }
 
@@ -84,6 +101,11 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
   }
 
   private INDArray run(INDArray x3, boolean training, KvCache cache, Saved[] save) {
+    return run(x3, training, cache, save, null);
+  }
+
+  /** The forward pass; with {@code masks}, training reuses their dropout masks instead of drawing new ones. */
+  private INDArray run(INDArray x3, boolean training, KvCache cache, Saved[] save, Saved masks) {
     DecoderBlockConfig cfg = layerConf();
     if (x3.rank() != 3 || x3.size(2) != cfg.getDModel()) {
       throw new IllegalArgumentException("decoder block " + layerId() + " wants (B, T, C=" + cfg.getDModel()
@@ -119,7 +141,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
     }
     INDArray att = f.out();
     INDArray y = linear(att.reshape(n, h * d), "o");
-    INDArray drop1 = Ops.dropoutMask(cfg.getDropout(), y, training);
+    INDArray drop1 = masks != null ? masks.drop1() : Ops.dropoutMask(cfg.getDropout(), y, training);
     if (drop1 != null) {
       y.muli(drop1);
     }
@@ -145,7 +167,7 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
       tanh = gt[1];
     }
     INDArray m = linear(g, "down");
-    INDArray drop2 = Ops.dropoutMask(cfg.getDropout(), m, training);
+    INDArray drop2 = masks != null ? masks.drop2() : Ops.dropoutMask(cfg.getDropout(), m, training);
     if (drop2 != null) {
       m.muli(drop2);
     }
@@ -194,6 +216,10 @@ final class DecoderBlockLayer extends MeanLossLayer<DecoderBlockConfig> {
       // which is why training always goes through activate(true, ...) first.
       Saved[] redo = new Saved[1];
       run(input, true, null, redo);
+      s = redo[0];
+    } else if (s.recompute()) { // the same forward again, with the masks it drew: the stored path's values
+      Saved[] redo = new Saved[1];
+      run(input, true, null, redo, s);
       s = redo[0];
     }
     DecoderBlockConfig cfg = layerConf();

@@ -119,6 +119,6 @@ public final class IncrementalDecoder {
       x = blocks.get(i).decode(x, caches.get(i));
     }
     length += n;
-    return head.logits(x, null, null).reshape(batch, n, head.layerConf().getVocabSize());
+    return head.logits(x).reshape(batch, n, head.layerConf().getVocabSize());
   }
 }

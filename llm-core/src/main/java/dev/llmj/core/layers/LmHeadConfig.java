@@ -27,6 +27,13 @@ public final class LmHeadConfig extends TransformerLayer {
   private double normEps = 1e-5;
   private String tiedTo;
   private int ignoreIndex = -1;
+  private int chunkRows; // 0: as many rows as fit in DEFAULT_CHUNK_FLOATS logits
+
+  /**
+   * Logits (and their gradients) the loss holds at once by default, in floats: 2^24 (64 MiB), so that a
+   * 151,936-token vocabulary takes 110 rows at a time rather than a (B*T, V) matrix.
+   */
+  static final long DEFAULT_CHUNK_FLOATS = 1L << 24;
 
   public LmHeadConfig() {}
 
@@ -35,6 +42,13 @@ public final class LmHeadConfig extends TransformerLayer {
     require(vocabSize > 0, "vocabSize must be positive, got " + vocabSize);
     require(getDModel() > 0, "dModel must be positive, got " + getDModel());
     require(ignoreIndex < 0, "ignoreIndex must be negative so it cannot collide with a token id, got " + ignoreIndex);
+    require(chunkRows >= 0, "chunkRows must be >= 0 (0: automatic), got " + chunkRows);
+  }
+
+  /** Rows of (B*T, V) logits the loss computes at once, out of {@code n}. */
+  int chunkRows(long n) {
+    long rows = chunkRows > 0 ? chunkRows : Math.max(1, DEFAULT_CHUNK_FLOATS / vocabSize);
+    return (int) Math.min(n, rows);
   }
 
   @Override
@@ -97,5 +111,17 @@ public final class LmHeadConfig extends TransformerLayer {
 
   public void setIgnoreIndex(int ignoreIndex) {
     this.ignoreIndex = ignoreIndex;
+  }
+
+  /**
+   * Rows of logits the training loss and its gradient compute at once; 0 (default) picks them so that a
+   * chunk holds at most 2^24 floats. The (B*T, V) logits matrix of a large vocabulary is never whole.
+   */
+  public int getChunkRows() {
+    return chunkRows;
+  }
+
+  public void setChunkRows(int chunkRows) {
+    this.chunkRows = chunkRows;
   }
 }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Forward, loss and backward of {@link LmHeadConfig}. */
@@ -51,23 +52,74 @@ final class LmHeadLayer extends MeanLossLayer<LmHeadConfig> implements IOutputLa
     return e;
   }
 
-  /** Final norm and projection: logits (N, V) of x (B, T, C); the norm state goes to {@code save}. */
-  INDArray logits(INDArray x3, Norm.Saved[] save, INDArray[] normed) {
+  /** Final norm and projection: logits (N, V) of x (B, T, C). */
+  INDArray logits(INDArray x3) {
+    return project(normed(x3, null));
+  }
+
+  /** The final norm of x (B, T, C) as (N, C); the norm state goes to {@code save}. */
+  private INDArray normed(INDArray x3, Norm.Saved[] save) {
     LmHeadConfig cfg = layerConf();
-    long n = x3.size(0) * x3.size(1);
-    INDArray x = x3.dup('c').reshape(n, cfg.getDModel());
-    INDArray h = Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), getParam("normfgain"), params.get("normfbias"), save);
-    if (normed != null) {
-      normed[0] = h;
-    }
+    INDArray x = x3.dup('c').reshape(x3.size(0) * x3.size(1), cfg.getDModel());
+    return Norm.forward(x, cfg.getNorm(), cfg.getNormEps(), getParam("normfgain"), params.get("normfbias"), save);
+  }
+
+  /** Logits (rows, V) of normed rows h (rows, C). */
+  private INDArray project(INDArray h) {
     TokenEmbeddingLayer tied = tiedEmbedding();
     return tied != null ? Ops.mm(h, false, tied.getParam("wte"), true) : Ops.mm(h, false, getParam("wout"), false);
+  }
+
+  /**
+   * The cross-entropy of each row of normed h (N, C), computing the logits {@link LmHeadConfig#chunkRows}
+   * rows at a time. With {@code dh} (N, C), also the gradients of the mean loss over {@code count} rows:
+   * each chunk's logit gradient goes into the projection's gradient (added from the second chunk on)
+   * and its rows of {@code dh} before the next chunk's logits exist, so no (N, V) matrix is ever whole.
+   */
+  private double[] chunkedLoss(INDArray h, int[] y, int count, INDArray dh) {
+    long n = h.size(0);
+    int rows = layerConf().chunkRows(n);
+    TokenEmbeddingLayer tied = tiedEmbedding();
+    INDArray w = tied != null ? tied.getParam("wte") : getParam("wout"); // (V, C) tied, else (C, V)
+    INDArray dw = dh == null ? null : tied != null ? tied.wteGradient() : gradientViews.get("wout");
+    double[] loss = new double[(int) n];
+    for (long r0 = 0; r0 < n; r0 += rows) {
+      long r1 = Math.min(n, r0 + rows);
+      INDArray hc = rowsOf(h, r0, r1);
+      int[] yc = r0 == 0 && r1 == n ? y : java.util.Arrays.copyOfRange(y, (int) r0, (int) r1);
+      INDArray logits = project(hc);
+      double[] rowLoss;
+      if (dh == null) {
+        rowLoss = rowLosses(logits, yc);
+      } else {
+        rowLoss = new double[yc.length];
+        INDArray dLogits = lossGradient(logits, yc, count, rowLoss);
+        double beta = r0 == 0 ? 0 : 1;
+        if (tied != null) {
+          Ops.gemm(true, false, dLogits, hc, beta, dw);
+          Ops.gemm(false, false, dLogits, w, 0, rowsOf(dh, r0, r1));
+        } else {
+          Ops.gemm(true, false, hc, dLogits, beta, dw);
+          Ops.gemm(false, true, dLogits, w, 0, rowsOf(dh, r0, r1));
+        }
+      }
+      System.arraycopy(rowLoss, 0, loss, (int) r0, rowLoss.length);
+    }
+    if (dh != null && tied != null) {
+      tied.headWroteWteGradient();
+    }
+    return loss;
+  }
+
+  /** Rows [r0, r1) of a c-order matrix: the matrix itself when that is all of it, else a view. */
+  private static INDArray rowsOf(INDArray x, long r0, long r1) {
+    return r0 == 0 && r1 == x.size(0) ? x : x.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all());
   }
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
     assertInputSet(false);
-    INDArray logits = logits(input, null, null).reshape(input.size(0), input.size(1), layerConf().getVocabSize());
+    INDArray logits = logits(input).reshape(input.size(0), input.size(1), layerConf().getVocabSize());
     return mgr.leverageTo(ArrayType.ACTIVATIONS, logits);
   }
 
@@ -116,47 +168,41 @@ final class LmHeadLayer extends MeanLossLayer<LmHeadConfig> implements IOutputLa
     return c;
   }
 
+  /**
+   * {@code (softmax - onehot) / count} of logits (rows, V) over the labelled rows, 0 on ignored ones;
+   * fills each row's loss. Float logits are overwritten by the gradient, which is returned.
+   */
+  private INDArray lossGradient(INDArray logits, int[] y, int count, double[] rowLoss) {
+    if (FusedFloatOps.eligible(logits)) {
+      double[] l = FusedFloatOps.softmaxCrossEntropy(logits, y, count == 0 ? 0f : 1f / count, true);
+      System.arraycopy(l, 0, rowLoss, 0, l.length);
+      return logits;
+    }
+    INDArray[] pl = softmaxLoss(logits, y);
+    INDArray dLogits = pl[0];
+    double[] rowScale = new double[y.length];
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] >= 0) {
+        dLogits.putScalar(i, y[i], dLogits.getDouble(i, y[i]) - 1);
+        rowScale[i] = 1.0 / count;
+      }
+    }
+    dLogits.muliColumnVector(Nd4j.create(rowScale, new long[] {y.length, 1}, dLogits.dataType()));
+    double[] l = pl[1].toDoubleVector();
+    System.arraycopy(l, 0, rowLoss, 0, l.length);
+    return dLogits;
+  }
+
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
     assertInputSet(true);
     LmHeadConfig cfg = layerConf();
     int[] y = labelIds();
     Norm.Saved[] ns = new Norm.Saved[1];
-    INDArray[] normed = new INDArray[1];
-    INDArray logits = logits(input, ns, normed);
-    INDArray h = normed[0];
+    INDArray h = normed(input, ns);
     int count = counted(y);
-    // softmax - onehot, over counted rows, divided by their number
-    INDArray dLogits;
-    double lossSum;
-    if (FusedFloatOps.eligible(logits)) {
-      double[] rowLoss = FusedFloatOps.softmaxCrossEntropy(logits, y, count == 0 ? 0f : 1f / count, true);
-      dLogits = logits;
-      lossSum = java.util.Arrays.stream(rowLoss).sum();
-    } else {
-      INDArray[] pl = softmaxLoss(logits, y);
-      dLogits = pl[0];
-      double[] rowScale = new double[y.length];
-      for (int i = 0; i < y.length; i++) {
-        if (y[i] >= 0) {
-          dLogits.putScalar(i, y[i], dLogits.getDouble(i, y[i]) - 1);
-          rowScale[i] = 1.0 / count;
-        }
-      }
-      dLogits.muliColumnVector(Nd4j.create(rowScale, new long[] {y.length, 1}, dLogits.dataType()));
-      lossSum = pl[1].sumNumber().doubleValue();
-    }
-
-    TokenEmbeddingLayer tied = tiedEmbedding();
-    INDArray dh;
-    if (tied != null) {
-      Ops.gemm(true, false, dLogits, h, 0, tied.wteGradient());
-      tied.headWroteWteGradient();
-      dh = Ops.mm(dLogits, false, tied.getParam("wte"), false);
-    } else {
-      Ops.gemm(true, false, h, dLogits, 0, gradientViews.get("wout"));
-      dh = Ops.mm(dLogits, false, getParam("wout"), true);
-    }
+    INDArray dh = Nd4j.create(h.dataType(), h.shape(), 'c');
+    double lossSum = java.util.Arrays.stream(chunkedLoss(h, y, count, dh)).sum();
     INDArray dx = Norm.backward(dh, ns[0], cfg.getNorm(), getParam("normfgain"), gradientViews.get("normfgain"),
         gradientViews.get("normfbias"));
     lastLoss = count == 0 ? 0 : lossSum / count;
@@ -173,7 +219,7 @@ final class LmHeadLayer extends MeanLossLayer<LmHeadConfig> implements IOutputLa
     if (lastLossInput != input || lastLossLabels != labels) {
       int[] y = labelIds();
       int count = counted(y);
-      double lossSum = java.util.Arrays.stream(rowLosses(logits(input, null, null), y)).sum();
+      double lossSum = java.util.Arrays.stream(chunkedLoss(normed(input, null), y, count, null)).sum();
       lastLoss = count == 0 ? 0 : lossSum / count;
       lastLossInput = input;
       lastLossLabels = labels;
@@ -186,7 +232,7 @@ final class LmHeadLayer extends MeanLossLayer<LmHeadConfig> implements IOutputLa
   @Override
   public INDArray computeScoreForExamples(double fullNetRegTerm, LayerWorkspaceMgr mgr) {
     int[] y = labelIds();
-    double[] rowLoss = rowLosses(logits(input, null, null), y);
+    double[] rowLoss = chunkedLoss(normed(input, null), y, counted(y), null);
     long b = input.size(0), t = input.size(1);
     INDArray out = Nd4j.create(dataType, b, 1);
     for (int i = 0; i < b; i++) {

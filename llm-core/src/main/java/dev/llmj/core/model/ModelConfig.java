@@ -124,9 +124,15 @@ public record ModelConfig(Architecture architecture, int vocabSize, int contextL
     PRESETS.put("small", of(Architecture.GPT2, 4096, 256, 4, 4, 256));
     PRESETS.put("llama-tiny", of(Architecture.LLAMA, 4096, 128, 2, 4, 64).withKvHeads(2));
     PRESETS.put("llama-small", of(Architecture.LLAMA, 4096, 256, 4, 4, 256).withKvHeads(2));
+    // the shape of Qwen2.5-0.5B (494M parameters): q/k/v biases, rotary base 1e6, RMSNorm eps 1e-6, tied output
+    PRESETS.put("qwen2.5-0.5b", new ModelConfig(Architecture.QWEN2, 151_936, 32_768, 24, 14, 2, 896, 4864, true,
+        1_000_000, 1e-6, 0, 0.02));
   }
 
-  /** Preset names: gpt2, gpt2-medium, tiny, small (the CPU benchmark model), llama-tiny, llama-small. */
+  /**
+   * Preset names: gpt2, gpt2-medium, tiny, small (the CPU benchmark model), llama-tiny, llama-small,
+   * qwen2.5-0.5b (Qwen2.5-0.5B's shape, randomly initialised).
+   */
   public static List<String> presetNames() {
     return List.copyOf(PRESETS.keySet());
   }

@@ -51,6 +51,9 @@ import java.util.Locale;
  * @param logEvery steps between SLF4J log lines (metrics.jsonl gets every step)
  * @param progress progress bar on stderr: auto (only on a terminal), always, never
  * @param peakFlops peak FLOP/s of the hardware for MFU; 0 leaves MFU out
+ * @param recompute activation recomputation: each decoder block keeps only its input between forward
+ *     and backward and computes its intermediates again in backward (about a third more compute, the
+ *     blocks' activation memory down to one (B, T, C) array each); gradients are bitwise the same
  */
 public record TrainConfig(
     double lr,
@@ -77,7 +80,8 @@ public record TrainConfig(
     boolean skipNonfinite,
     int logEvery,
     Progress progress,
-    double peakFlops) {
+    double peakFlops,
+    boolean recompute) {
 
   /** Learning-rate shape after warm-up. */
   public enum Decay { COSINE, LINEAR, CONSTANT }
@@ -121,7 +125,7 @@ public record TrainConfig(
   /** nanoGPT-like defaults for a small model; the budget is 1000 steps. */
   public static TrainConfig defaults() {
     return new TrainConfig(6e-4, 6e-5, 100, Decay.COSINE, 1000, 0, 8, 256, 1, 0.1, 0.9, 0.95, 1e-8, 1.0,
-        250, 20, 500, 3, true, 1337, 0, false, 10, Progress.AUTO, 0);
+        250, 20, 500, 3, true, 1337, 0, false, 10, Progress.AUTO, 0, false);
   }
 
   /** Tokens consumed by one optimizer step. */
@@ -284,6 +288,11 @@ public record TrainConfig(
   /** The same settings with another peak FLOP/s for MFU, 0 to omit ({@code peak_flops}). */
   public TrainConfig withPeakFlops(double peakFlops) {
     return with("withPeakFlops(" + peakFlops + ")", "peak_flops", peakFlops);
+  }
+
+  /** The same settings with activation recomputation on or off ({@code recompute}). */
+  public TrainConfig withRecompute(boolean recompute) {
+    return with("withRecompute(" + recompute + ")", "recompute", recompute);
   }
 
   /** A copy with {@code key, value} pairs replaced, validated as JSON input is; {@code call} names the wither. */

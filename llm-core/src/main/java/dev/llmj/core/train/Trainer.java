@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmj.core.dist.Collective;
 import dev.llmj.core.io.Checkpoint;
 import dev.llmj.core.io.CheckpointManager;
+import dev.llmj.core.layers.DecoderBlockConfig;
 import dev.llmj.core.model.LanguageModel;
 import dev.llmj.data.shard.PackingIterator;
 import java.io.IOException;
@@ -98,6 +99,7 @@ public final class Trainer {
       Nd4j.getEnvironment().setMaxThreads(cfg.threads());
     }
     AdamW.configure(graph, cfg, schedule, b.decayPolicy);
+    DecoderBlockConfig.setRecompute(graph, cfg.recompute());
     this.engine = new StepEngine(graph, cfg.clip(), b.tokenCounter != null ? b.tokenCounter : train::tokens, world);
   }
 

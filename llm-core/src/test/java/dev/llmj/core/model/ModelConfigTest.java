@@ -59,6 +59,18 @@ class ModelConfigTest {
   }
 
   @Test
+  void qwenPresetHasQwen25HalfBillionShape() {
+    ModelConfig q = ModelConfig.preset("qwen2.5-0.5b");
+    // Qwen2.5-0.5B's published count. Embeddings 151,936 * 896 = 136,134,656; per block two norms 1,792,
+    // q and o 2 * 896^2, k and v 2 * 896 * 128, q/k/v biases 896 + 2 * 128, SwiGLU 3 * 896 * 4,864:
+    // 14,912,384, times 24; final norm 896.
+    assertEquals(494_032_768L, q.parameterCount());
+    assertEquals(Architecture.QWEN2, q.architecture());
+    assertEquals(64, q.headSize());
+    assertTrue(q.tiedEmbeddings());
+  }
+
+  @Test
   void configJsonRoundTripsAndRejectsUnknownKeys() {
     for (String name : ModelConfig.presetNames()) {
       ModelConfig c = ModelConfig.preset(name);

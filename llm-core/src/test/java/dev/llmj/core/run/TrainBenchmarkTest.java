@@ -15,7 +15,7 @@ class TrainBenchmarkTest {
 
   @Test
   void timesEveryStepAfterTheWarmUpAndDerivesThroughputAndMfu() {
-    TrainBenchmark.Config c = TrainBenchmark.Config.defaults().withModel(2, 2, 32, 64).withBatch(16, 4)
+    TrainBenchmark.Config c = TrainBenchmark.Config.defaults().withBatch(16, 4).withModel(2, 2, 32, 64)
         .withSteps(6, 2).withThreads(1);
     TrainBenchmark.Result r = TrainBenchmark.run(c);
     double[] ms = r.stepMillis();
@@ -32,6 +32,8 @@ class TrainBenchmarkTest {
     assertEquals(180_480, c.flopsPerToken(), 0);
     assertEquals(r.tokensPerSecond() * 180_480 / 10e9, r.mfu(10), 1e-12);
     assertThrows(IllegalArgumentException.class, () -> r.mfu(0));
+    // Linux reports the peak resident set; this JVM holds at least its heap's first pages and ND4J's libraries
+    assertTrue(r.peakRssBytes() > 50L << 20, "peak RSS " + r.peakRssBytes());
   }
 
   @Test
@@ -40,5 +42,8 @@ class TrainBenchmarkTest {
         () -> TrainBenchmark.Config.defaults().withSteps(2, 2));
     assertTrue(e.getMessage().contains("steps 2 must exceed warmup 2"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> TrainBenchmark.Config.defaults().withModel(2, 3, 32, 64));
+    IllegalArgumentException context = assertThrows(IllegalArgumentException.class,
+        () -> TrainBenchmark.Config.defaults().withBatch(64, 1).withModel(2, 2, 32, 64).withBatch(65, 1));
+    assertTrue(context.getMessage().contains("seqLen 65 exceeds the model's context length 64"), context.getMessage());
   }
 }

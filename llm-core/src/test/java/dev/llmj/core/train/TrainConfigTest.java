@@ -81,16 +81,17 @@ class TrainConfigTest {
         .withDecay(TrainConfig.Decay.LINEAR).withMaxTokens(20_000).withMicroBatch(4).withSeqLen(64).withGradAccum(2)
         .withWeightDecay(0.05).withBeta1(0.8).withBeta2(0.99).withEps(1e-6).withClip(0.5).withEvalEvery(7)
         .withEvalBatches(3).withCheckpointEvery(11).withKeepLast(2).withKeepBest(false).withSeed(9).withThreads(1)
-        .withSkipNonfinite(true).withLogEvery(4).withProgress(TrainConfig.Progress.NEVER).withPeakFlops(1e12);
+        .withSkipNonfinite(true).withLogEvery(4).withProgress(TrainConfig.Progress.NEVER).withPeakFlops(1e12)
+        .withRecompute(true);
     TrainConfig overrides = TrainConfig.defaults().withOverrides(List.of("lr=3e-3", "min_lr=3e-4", "warmup_steps=5",
         "decay=linear", "max_steps=0", "max_tokens=20000", "micro_batch=4", "seq_len=64", "grad_accum=2",
         "weight_decay=0.05", "beta1=0.8", "beta2=0.99", "eps=1e-6", "clip=0.5", "eval_every=7", "eval_batches=3",
         "checkpoint_every=11", "keep_last=2", "keep_best=false", "seed=9", "threads=1", "skip_nonfinite=true",
-        "log_every=4", "progress=never", "peak_flops=1e12"));
+        "log_every=4", "progress=never", "peak_flops=1e12", "recompute=true"));
     assertEquals(overrides, typed);
     // the record's own constructor, no JSON in between
     assertEquals(new TrainConfig(3e-3, 3e-4, 5, TrainConfig.Decay.LINEAR, 0, 20_000, 4, 64, 2, 0.05, 0.8, 0.99, 1e-6,
-        0.5, 7, 3, 11, 2, false, 9, 1, true, 4, TrainConfig.Progress.NEVER, 1e12), typed);
+        0.5, 7, 3, 11, 2, false, 9, 1, true, 4, TrainConfig.Progress.NEVER, 1e12, true), typed);
     // the step budget replaces the token budget and back
     assertEquals(100, typed.withMaxSteps(100).maxSteps());
     assertEquals(0, typed.withMaxSteps(100).maxTokens());

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class BenchCommandTest {
 
-  private static final Pattern LINE = Pattern.compile("tokens/s=(\\d+) ms/step=([0-9.]+) mfu=([0-9.]+)");
+  private static final Pattern LINE =
+      Pattern.compile("tokens/s=(\\d+) ms/step=([0-9.]+) mfu=([0-9.]+) peak_rss_gb=([0-9.]+)");
 
   @Test
   void trainPrintsThroughputAndMfu() {
@@ -44,6 +45,18 @@ class BenchCommandTest {
     double flopsPerToken = 180_480;
     assertEquals(tokensPerSecond * flopsPerToken / 10e9, mfu, 1e-4 + 1e-3 * mfu, "mfu = tokens/s * FLOPs/token / peak");
     assertTrue(((String) r[2]).contains("kernels: attention="), (String) r[2]);
+    assertTrue(Double.parseDouble(m.group(4)) > 0.05, "peak RSS of a JVM with ND4J loaded: " + m.group(4) + " GB");
+  }
+
+  @Test
+  void presetAndRecomputeRun() {
+    Object[] r = TokenizerCommandsTest.run("bench", "train", "--preset", "llama-tiny", "--seq-len", "16", "--batch",
+        "2", "--steps", "3", "--warmup", "1", "--threads", "1", "--peak-gflops", "10", "--recompute");
+    assertEquals(0, r[0], (String) r[2]);
+    String[] lines = ((String) r[1]).strip().split("\n");
+    assertTrue(LINE.matcher(lines[lines.length - 1]).matches(), "last line: " + lines[lines.length - 1]);
+    assertTrue(((String) r[2]).contains("model: llama-tiny 2 layers, 4 heads (2 key/value)"), (String) r[2]);
+    assertTrue(((String) r[2]).contains("recompute"), (String) r[2]);
   }
 
   @Test
