@@ -17,6 +17,9 @@ public enum Compression {
     this.suffix = suffix;
   }
 
+  /** The gzip level written. */
+  static final int GZIP_LEVEL = 5;
+
   public String suffix() {
     return suffix;
   }
@@ -24,7 +27,12 @@ public enum Compression {
   OutputStream wrap(OutputStream out) throws IOException {
     switch (this) {
       case GZIP:
-        return new GZIPOutputStream(out, 1 << 16);
+        // Level 5: on the mail corpus's output 1% larger than zlib's default 6 for 70% of its CPU time.
+        return new GZIPOutputStream(out, 1 << 16) {
+          {
+            def.setLevel(GZIP_LEVEL);
+          }
+        };
       case ZSTD:
         return new ZstdOutputStream(out, 3);
       default:

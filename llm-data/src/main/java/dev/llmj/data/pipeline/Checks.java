@@ -114,11 +114,10 @@ final class Checks {
   /**
    * A phone number: with a leading '+', 8..15 digits in any grouping (E.164); otherwise 10..15
    * digits in at least two groups of at most 4 digits, so that plain ids and long numbers are not
-   * taken for phones.
+   * taken for phones. {@code digits}, {@code groups} and {@code maxGroup} count the candidate's ASCII digits.
    */
-  static boolean phone(String s, int groups, int maxGroup) {
-    int digits = digitsOnly(s).length();
-    if (s.startsWith("+")) return digits >= 8 && digits <= 15;
+  static boolean phone(boolean leadingPlus, int digits, int groups, int maxGroup) {
+    if (leadingPlus) return digits >= 8 && digits <= 15;
     return digits >= 10 && digits <= 15 && groups >= 2 && maxGroup <= 4;
   }
 }

@@ -50,22 +50,35 @@ final class ExactDedupStep implements KeyedStep {
 
   /** Hash of the text with case and whitespace differences removed. */
   static Hashing.Hasher hash(String t, long seed) {
-    Hashing.Hasher h = new Hashing.Hasher(seed);
+    char[] chars = Words.charsOf(t);
+    int n = t.length();
+    // Folded in place into a scratch array first (whitespace runs to one space, lower case), then
+    // hashed block-wise: the same chars in the same order as adding them one by one.
+    char[] out = folded(n);
+    int m = 0;
     boolean space = false;
-    boolean started = false;
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
+    for (int i = 0; i < n; i++) {
+      char c = chars[i];
       if (Words.isSpace(c)) {
         space = true;
         continue;
       }
-      if (space && started) h.add(' ');
+      if (space && m > 0) out[m++] = ' ';
       space = false;
-      started = true;
-      h.add(Words.lower(c));
+      out[m++] = Words.lower(c);
     }
+    Hashing.Hasher h = new Hashing.Hasher(seed).addAll(out, 0, m);
     h.finish();
     return h;
+  }
+
+  private static final ThreadLocal<char[][]> FOLDED = ThreadLocal.withInitial(() -> new char[][] {new char[1024]});
+
+  /** This thread's scratch array of at least {@code n} chars (a text never folds longer). */
+  private static char[] folded(int n) {
+    char[][] f = FOLDED.get();
+    if (f[0].length < n || (f[0].length > 1 << 22 && n < f[0].length / 8)) f[0] = new char[Math.max(n, 1024)];
+    return f[0];
   }
 
   @Override

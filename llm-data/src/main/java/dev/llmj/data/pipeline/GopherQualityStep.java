@@ -8,10 +8,43 @@ import java.util.Set;
 final class GopherQualityStep implements Filter {
   private final GopherQualityConfig c;
   private final Set<String> stopWords;
+  /** {@link #asciiKey} of every stop word that has one, sorted: the test for ASCII words allocates nothing. */
+  private final long[] stopKeys;
 
   GopherQualityStep(GopherQualityConfig config) {
     this.c = config;
     this.stopWords = new HashSet<>(config.stopWords());
+    this.stopKeys = stopWords.stream().filter(w -> w.equals(w.toLowerCase(java.util.Locale.ROOT))) // others never match
+        .mapToLong(w -> asciiKey(w.toCharArray(), 0, w.length())).filter(k -> k >= 0).sorted().toArray();
+  }
+
+  /**
+   * The ASCII word {@code c[s, e)} lower-cased, packed exactly into a long (7 bits a char, at most 8
+   * chars, then the length), or -1 when it is longer or holds a non-ASCII char.
+   */
+  private static long asciiKey(char[] c, int s, int e) {
+    if (e - s > 8) return -1;
+    long k = 0;
+    for (int i = s; i < e; i++) {
+      char ch = c[i];
+      if (ch >= 0x80) return -1;
+      k = k << 7 | (ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
+    }
+    return k << 4 | (e - s);
+  }
+
+  /**
+   * Whether token {@code i}, lower-cased with surrounding punctuation trimmed, is a stop word: by its
+   * {@link #asciiKey} when it has one (String.toLowerCase of ASCII is the ASCII rule), else as a string.
+   */
+  boolean isStopWord(Words w, int i) {
+    char[] chars = w.chars();
+    int s = w.start(i);
+    int e = w.end(i);
+    while (s < e && !Words.isLetterOrDigit(chars[s])) s++;
+    while (e > s && !Words.isLetterOrDigit(chars[e - 1])) e--;
+    long key = asciiKey(chars, s, e);
+    return key >= 0 ? java.util.Arrays.binarySearch(stopKeys, key) >= 0 : stopWords.contains(w.bareLower(i));
   }
 
   @Override
@@ -23,6 +56,7 @@ final class GopherQualityStep implements Filter {
   public String dropReason(Document doc) {
     String text = doc.text();
     Words w = Words.of(text);
+    char[] chars = w.chars();
     int tokens = w.count();
     int words = 0;
     long wordChars = 0;
@@ -32,19 +66,19 @@ final class GopherQualityStep implements Filter {
       boolean letter = false;
       boolean letterOrDigit = false;
       for (int k = w.start(i); k < w.end(i); k++) {
-        char ch = text.charAt(k);
-        if (Character.isLetter(ch)) {
+        char ch = chars[k];
+        if (Words.isLetter(ch)) {
           letter = true;
           letterOrDigit = true;
           break;
         }
-        if (Character.isDigit(ch)) letterOrDigit = true;
+        if (Words.isLetterOrDigit(ch)) letterOrDigit = true; // a digit: Character.isLetterOrDigit is isLetter || isDigit
       }
       if (letter) alpha++;
       if (letterOrDigit) {
         words++;
         wordChars += w.length(i);
-        if (stops < c.minStopWords() && w.length(i) <= 6 && stopWords.contains(w.bareLower(i))) stops++;
+        if (stops < c.minStopWords() && w.length(i) <= 6 && isStopWord(w, i)) stops++;
       }
     }
     if (words < c.minWords()) return "too_few_words";
@@ -54,32 +88,33 @@ final class GopherQualityStep implements Filter {
     if (mean > c.maxMeanWordLength()) return "long_mean_word_length";
     if (count(text, "#") > c.maxSymbolWordRatio() * words) return "hash_ratio";
     if (count(text, "...") + count(text, "\u2026") > c.maxSymbolWordRatio() * words) return "ellipsis_ratio";
-    String reason = lineRules(text);
+    String reason = lineRules(chars, text.length());
     if (reason != null) return reason;
     if (tokens > 0 && alpha < c.minAlphaWords() * tokens) return "alpha_words";
     if (stops < c.minStopWords()) return "too_few_stop_words";
     return null;
   }
 
-  private String lineRules(String text) {
+  /** The line rules over the text's chars {@code t[0, n)}. */
+  private String lineRules(char[] t, int n) {
     int lines = 0;
     int bullets = 0;
     int ellipsis = 0;
     int start = 0;
-    int n = text.length();
     while (start <= n) {
-      int end = text.indexOf('\n', start);
-      if (end < 0) end = n;
+      int end = start;
+      while (end < n && t[end] != '\n') end++;
       int s = start;
       int e = end;
-      while (s < e && Words.isSpace(text.charAt(s))) s++;
-      while (e > s && Words.isSpace(text.charAt(e - 1))) e--;
+      while (s < e && Words.isSpace(t[s])) s++;
+      while (e > s && Words.isSpace(t[e - 1])) e--;
       if (e > s) {
         lines++;
-        char first = text.charAt(s);
+        char first = t[s];
         if (first == '\u2022' || first == '-' || first == '*' || first == '\u2023' || first == '\u25E6'
             || first == '\u2043' || first == '\u2013' || first == '\u2014' || first == '\u00B7') bullets++;
-        if (text.startsWith("...", e - 3 >= s ? e - 3 : s) || text.charAt(e - 1) == '\u2026') ellipsis++;
+        boolean dots = e - s >= 3 && t[e - 3] == '.' && t[e - 2] == '.' && t[e - 1] == '.';
+        if (dots || t[e - 1] == '\u2026') ellipsis++;
       }
       start = end + 1;
     }

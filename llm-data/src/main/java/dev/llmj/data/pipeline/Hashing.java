@@ -27,11 +27,12 @@ final class Hashing {
     return h.finish64();
   }
 
-  /** {@link #hash64(String, int, int, long)} of {@code c[from, to)}: the same value for the same chars. */
+  /**
+   * {@link #hash64(String, int, int, long)} of {@code c[from, to)}: the same value for the same chars,
+   * taking whole blocks of four chars at a time where {@link Hasher#add} packs them one by one.
+   */
   static long hash64(char[] c, int from, int to, long seed) {
-    Hasher h = new Hasher(seed);
-    for (int i = from; i < to; i++) h.add(c[i]);
-    return h.finish64();
+    return new Hasher(seed).addAll(c, from, to).finish64();
   }
 
   /** Streaming 128-bit hasher over chars; packs four chars per 64-bit block. */
@@ -66,6 +67,19 @@ final class Hashing {
         block = 0;
         inBlock = 0;
       }
+    }
+
+    /** {@link #add} of each char of {@code c[from, to)}, whole blocks of four at a time. */
+    Hasher addAll(char[] c, int from, int to) {
+      int i = from;
+      while (i < to && inBlock != 0) add(c[i++]);
+      int blocks = (to - i) >>> 2;
+      for (int b = 0; b < blocks; b++, i += 4) {
+        mixBlock((long) c[i] << 48 | (long) c[i + 1] << 32 | (long) c[i + 2] << 16 | c[i + 3]);
+      }
+      length += 4L * blocks;
+      while (i < to) add(c[i++]);
+      return this;
     }
 
     private void mixBlock(long k) {

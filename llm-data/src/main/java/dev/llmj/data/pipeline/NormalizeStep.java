@@ -108,7 +108,7 @@ final class NormalizeStep implements Formatter {
         continue;
       }
       if (c == '\uFFFD') fffd++;
-      boolean isSpace = c == ' ' || c == '\t' || (c > 0x7f && Character.getType(c) == Character.SPACE_SEPARATOR);
+      boolean isSpace = Words.bit(SPACE, c);
       if (!isSpace && config.stripControl() && isControl(c)) {
         control++;
         continue;
@@ -157,6 +157,10 @@ final class NormalizeStep implements Formatter {
 
   private static final long[] PLAIN = Words.charBits(c -> c < 0x7f ? c > 0x20
       : c >= 0xa0 && c != '\uFFFD' && Character.getType(c) != Character.SPACE_SEPARATOR);
+
+  /** ' ', '\t' and the Unicode space separators (Zs), as a table (see {@link #isPlain}). */
+  private static final long[] SPACE = Words.charBits(c -> c == ' ' || c == '\t'
+      || (c > 0x7f && Character.getType(c) == Character.SPACE_SEPARATOR));
 
   private static boolean isControl(char c) {
     return c < 0x20 ? c != '\t' && c != '\n' : (c == 0x7f || (c >= 0x80 && c < 0xa0));

@@ -23,7 +23,8 @@ import java.util.stream.IntStream;
  * pass takes the filters' verdicts recorded in the first (4 bytes a document) instead of
  * recomputing them. When the input fits {@link Builder#inputMemory(long)} (by default an eighth of
  * the heap), the first pass keeps the documents it read and the later passes take them from memory
- * instead of decompressing and parsing the input again.
+ * instead of decompressing and parsing the input again; with one indexing pass it keeps them as the
+ * leading formatters (normalize) left them, and the final pass replays those steps too.
  *
  * <pre>{@code
  * Pipeline p = Pipeline.builder()
@@ -87,10 +88,15 @@ public final class Pipeline {
     InputCopy copy = passes > 1 && inputMemory > 0 ? new InputCopy(inputMemory) : null;
     try {
       Pass index = null;
+      // With one indexing pass whose verdicts the final pass replays, the copy keeps each document as
+      // the leading formatters left it, and the final pass replays them instead of formatting again.
+      int formatted = copy != null && replay && indexSteps.size() == 1 && indexSteps.get(0) <= Fates.MAX_STEPS
+          ? leadingFormatters() : 0;
       for (int p = 0; p < indexSteps.size(); p++) {
         int k = indexSteps.get(p);
         index = new Pass(pool, k, null, null, p + 1, passes, start);
         if (replay && p == indexSteps.size() - 1 && k <= Fates.MAX_STEPS) index.fates = new Fates();
+        index.keepFormatted = formatted;
         index.run(source, copy);
         ((TwoPassStep) steps.get(k)).resolve();
       }
@@ -105,9 +111,10 @@ public final class Pipeline {
       if (index != null && index.fates != null) {
         last.replay = index.fates;
         last.replayEnd = index.end;
+        last.replayedFormatters = copy != null && copy.complete() ? formatted : 0; // else the input is read raw again
         // Replayed steps and the index keys did their work in the indexing pass: count that time.
         for (int i = 0; i <= index.end; i++) {
-          if (i == index.end || replayed(steps.get(i), i, index.end)) stats.get(i).addNanos(index.nanos[i]);
+          if (i == index.end || last.replayed(i)) stats.get(i).addNanos(index.nanos[i]);
         }
       }
       last.run(source, copy);
@@ -125,13 +132,11 @@ public final class Pipeline {
     }
   }
 
-  /**
-   * True when the final pass takes step {@code i}'s verdicts from the indexing pass: filters only
-   * decide, so their verdict on the same document in the same order is the same (and for dedup,
-   * which keeps state, this also spares rebuilding it). Formatters rewrite text and run again.
-   */
-  private static boolean replayed(Step step, int i, int replayEnd) {
-    return i < replayEnd && (step instanceof Filter || step instanceof KeyedStep);
+  /** How many steps at the start are formatters that run in parallel (the first of them, normalize, usually). */
+  private int leadingFormatters() {
+    int n = 0;
+    while (n < steps.size() && steps.get(n) instanceof Formatter && !steps.get(n).sequential()) n++;
+    return n;
   }
 
   /** One pass over the input through steps [0, end); indexes into steps[end] when it is a two-pass step. */
@@ -152,6 +157,12 @@ public final class Pipeline {
     /** Read by the final pass: the fates of the indexing pass over steps [0, replayEnd). */
     Fates replay;
     int replayEnd;
+    /** The final pass: the leading formatters whose output the input copy holds, replayed like filters. */
+    int replayedFormatters;
+    /** The indexing pass: how many leading formatters the input copy keeps the output of (0: the input as read). */
+    int keepFormatted;
+    /** The current batch's documents as the leading formatters left them, for the input copy. */
+    Document[] formatted;
     final long[] nanos = new long[steps.size()];
     long read;
     long written;
@@ -173,7 +184,7 @@ public final class Pipeline {
     /** Reads the input from {@code copy} when an earlier pass kept all of it, else from {@code source}. */
     void run(Supplier<? extends CloseableIterator<Document>> source, InputCopy copy) {
       for (int i = 0; i < steps.size(); i++) {
-        if (replay == null || !Pipeline.replayed(steps.get(i), i, replayEnd)) steps.get(i).startPass();
+        if (!replayed(i)) steps.get(i).startPass();
       }
       boolean fromMemory = copy != null && copy.complete();
       try (CloseableIterator<Document> it = fromMemory ? null : source.get();
@@ -182,9 +193,12 @@ public final class Pipeline {
         // the final pass's batches are not needed again
         Supplier<Batches.Batch> next = fromMemory ? copy.reader(end == steps.size()) : batches::next;
         for (Batches.Batch b = next.get(); b != null; b = next.get()) {
-          if (!fromMemory && copy != null) copy.keep(b);
+          boolean keep = !fromMemory && copy != null;
+          if (keep && keepFormatted == 0) copy.keep(b);
+          formatted = keep && keepFormatted > 0 ? new Document[b.size()] : null;
           read += b.size();
           process(b.docs(), b.size());
+          if (formatted != null) copy.keep(new Batches.Batch(formatted, b.size(), b.bytesRead()));
           bytes = b.bytesRead();
           if (listener != null) listener.progress(pass, passes, read, bytes, (System.nanoTime() - start) / 1e9);
         }
@@ -245,8 +259,10 @@ public final class Pipeline {
         Document doc = docs[d];
         if (doc == null) return;
         long ordinal = base + d;
+        boolean record = formatted != null && from == 0; // the indexing pass keeps the leading formatters' output
         int s = from;
         for (; s < to; s++) {
+          if (record && s == keepFormatted) formatted[d] = doc;
           long t0 = System.nanoTime();
           Verdict v = decide(steps.get(s), s, ordinal, doc, NO_KEY);
           time.addAndGet(s, System.nanoTime() - t0);
@@ -258,6 +274,8 @@ public final class Pipeline {
         }
         stop[d] = s;
         at[d] = doc;
+        // Formatted by all of them (s == to), or as it reached the leading formatter that dropped it.
+        if (record && formatted[d] == null) formatted[d] = doc;
         if (s == to && keys != null) {
           long t0 = System.nanoTime();
           keys[d] = key(to, ordinal, doc);
@@ -333,10 +351,22 @@ public final class Pipeline {
       }
     }
 
+    /**
+     * True when this final pass takes step {@code i}'s verdicts from the indexing pass: filters only
+     * decide, so their verdict on the same document in the same order is the same (and for dedup,
+     * which keeps state, this also spares rebuilding it). Formatters rewrite text and run again,
+     * except the leading ones whose output the input copy holds.
+     */
+    boolean replayed(int i) {
+      if (replay == null || i >= replayEnd) return false;
+      Step step = steps.get(i);
+      return step instanceof Filter || step instanceof KeyedStep || i < replayedFormatters;
+    }
+
     /** Whether the verdict of step {@code i} on document {@code ordinal} comes from the indexing pass. */
     private boolean verdictReplayed(Step step, int i, long ordinal) {
       if (replay == null || i >= replayEnd) return false;
-      return Pipeline.replayed(step, i, replayEnd) || (rejected == null && replay.dropStep(ordinal) >= 0);
+      return replayed(i) || (rejected == null && replay.dropStep(ordinal) >= 0);
     }
 
     /**

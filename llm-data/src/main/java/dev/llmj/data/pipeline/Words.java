@@ -25,6 +25,24 @@ final class Words {
     return w;
   }
 
+  /** Per-thread copies of texts that are not split, for {@link #charsOf}. */
+  private static final ThreadLocal<char[][]> COPY = ThreadLocal.withInitial(() -> new char[][] {new char[1024]});
+
+  /**
+   * {@code s}'s chars in {@code [0, s.length())}, valid until the next call on this thread: the array
+   * of this thread's split when it holds {@code s}, else a per-thread copy. Per-char loops read this
+   * rather than {@link String#charAt} (see {@link #chars}).
+   */
+  static char[] charsOf(String s) {
+    Words w = LOCAL.get();
+    if (w.text == s) return w.chars;
+    char[][] copy = COPY.get();
+    int n = s.length();
+    if (copy[0].length < n || (copy[0].length > 1 << 22 && n < copy[0].length / 8)) copy[0] = new char[Math.max(n, 1024)];
+    s.getChars(0, n, copy[0], 0);
+    return copy[0];
+  }
+
   /**
    * {@link Character#isWhitespace(char)}, read from a table of one bit per char. The per-char loops
    * of every step call it: a lookup has no branch that the JIT could find untaken in the first
@@ -39,7 +57,13 @@ final class Words {
     return bit(LETTER_OR_DIGIT, c);
   }
 
+  /** {@link Character#isLetter(char)}, read from a table of one bit per char (see {@link #isSpace}). */
+  static boolean isLetter(char c) {
+    return bit(LETTER, c);
+  }
+
   private static final long[] SPACE = charBits(Character::isWhitespace);
+  private static final long[] LETTER = charBits(Character::isLetter);
   private static final long[] LETTER_OR_DIGIT = charBits(Character::isLetterOrDigit);
 
   /** One bit per char (8 KB): set where {@code test} holds. */
@@ -54,10 +78,17 @@ final class Words {
     return (bits[c >>> 6] >>> c & 1) != 0; // a long shift takes the low 6 bits of c
   }
 
-  /** {@link Character#toLowerCase(char)} with the ASCII answer computed inline. */
+  /** {@link Character#toLowerCase(char)}: the ASCII answer computed inline, the others read from a table. */
   static char lower(char c) {
     if (c < 0x80) return c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
-    return Character.toLowerCase(c);
+    return LOWER[c];
+  }
+
+  /** {@link Character#toLowerCase(char)} of every char (128 KB): no call into the Unicode tables per char. */
+  private static final char[] LOWER = new char[Character.MAX_VALUE + 1];
+
+  static {
+    for (int c = 0; c <= Character.MAX_VALUE; c++) LOWER[c] = Character.toLowerCase((char) c);
   }
 
   void split(String s) {

@@ -60,13 +60,17 @@ class PipelineThreadsTest {
             return doc;
           }
         };
-        List<Document> out = new ArrayList<>();
-        PipelineStats s = Pipeline.builder().step(counted).step(Steps.exactDedup(ExactDedupConfig.defaults()))
-            .step(Steps.normalize(NormalizeConfig.defaults())).step(Steps.minHashDedup(MinHashConfig.defaults()))
-            .threads(threads).build().run(() -> CloseableIterator.of(in), sink(out, -1), null);
-        assertEquals(in.size(), s.documentsRead(), n + " documents, " + threads + " thread(s)");
-        assertEquals(2, formatterPasses[0], "a formatter before the indexed step starts both passes");
-        assertEquals(n >= 2 ? n - 1 : n, out.size(), "d1 repeats d0 and is dropped; n=" + n);
+        for (long memory : new long[] {1 << 20, 0}) {
+          formatterPasses[0] = 0;
+          List<Document> out = new ArrayList<>();
+          PipelineStats s = Pipeline.builder().step(counted).step(Steps.exactDedup(ExactDedupConfig.defaults()))
+              .step(Steps.normalize(NormalizeConfig.defaults())).step(Steps.minHashDedup(MinHashConfig.defaults()))
+              .threads(threads).inputMemory(memory).build().run(() -> CloseableIterator.of(in), sink(out, -1), null);
+          assertEquals(in.size(), s.documentsRead(), n + " documents, " + threads + " thread(s)");
+          // Kept in memory, the input is kept as the leading formatter left it, and the final pass replays it.
+          assertEquals(memory > 0 ? 1 : 2, formatterPasses[0], "passes of the leading formatter, inputMemory=" + memory);
+          assertEquals(n >= 2 ? n - 1 : n, out.size(), "d1 repeats d0 and is dropped; n=" + n);
+        }
       }
     }
   }

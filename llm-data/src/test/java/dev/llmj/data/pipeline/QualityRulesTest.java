@@ -131,4 +131,48 @@ class QualityRulesTest {
     w.add("Shit!");
     assertEquals("toxic_words", toxic.dropReason(new Document("t", String.join(" ", w))));
   }
+
+  /**
+   * The stop-word test of the quality rule (packed ASCII keys) against the plain one it replaces: the
+   * token lower-cased as a string, punctuation trimmed, looked up in the set. Random tokens mix stop
+   * words in any case, punctuation, digits and non-ASCII letters whose lower case is special (U+0130,
+   * final sigma, the Kelvin sign); the configured words include upper-case and non-ASCII ones.
+   */
+  @Test
+  void stopWordKeysAgreeWithTheStringLookup() {
+    List<String> stops = new ArrayList<>(GopherQualityConfig.defaults().stopWords());
+    stops.addAll(List.of("The", "für", "ok", "i\u0307t", "x", "abcdefgh"));
+    GopherQualityConfig d = GopherQualityConfig.defaults();
+    GopherQualityConfig cfg = new GopherQualityConfig(d.minWords(), d.maxWords(), d.minMeanWordLength(),
+        d.maxMeanWordLength(), d.maxSymbolWordRatio(), d.maxBulletLines(), d.maxEllipsisLines(), d.minAlphaWords(),
+        d.minStopWords(), stops);
+    GopherQualityStep step = new GopherQualityStep(cfg);
+    java.util.Set<String> set = new java.util.HashSet<>(stops);
+    String[] parts = {"the", "THE", "The", "tHe", "and", "für", "FÜR", "\u0130t", "\u0130T", "ok", "OK", "\u212Aok",
+        "x", "X", "a1", "1", "σς", "ΣΣ", "abcdefgh", "it", "of", "Of", "(the", "the,", "\"and\"", "--", "é", "'s"};
+    Random r = new Random(SEED);
+    int checked = 0;
+    int matches = 0;
+    for (int doc = 0; doc < 300; doc++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = 0; k < 40; k++) {
+        String p = parts[r.nextInt(parts.length)];
+        if (r.nextInt(4) == 0) p = p + parts[r.nextInt(parts.length)];
+        sb.append(p).append(r.nextInt(6) == 0 ? "\n" : " ");
+      }
+      Words w = Words.of(sb.toString());
+      for (int i = 0; i < w.count(); i++) {
+        boolean hasWord = false;
+        for (int k = w.start(i); k < w.end(i); k++) hasWord |= Character.isLetterOrDigit(w.text().charAt(k));
+        if (!hasWord) continue;
+        boolean expected = set.contains(w.bareLower(i));
+        assertEquals(expected, step.isStopWord(w, i), "token '" + w.text().substring(w.start(i), w.end(i))
+            + "' (seed " + SEED + ", -Dtests.seed=" + SEED + ")");
+        checked++;
+        if (expected) matches++;
+      }
+    }
+    System.out.println("stop-word test: " + checked + " tokens, " + matches + " stop words, all as the string lookup decides");
+    assertTrue(matches > 1000 && checked - matches > 1000, "the random tokens must hit both answers often");
+  }
 }

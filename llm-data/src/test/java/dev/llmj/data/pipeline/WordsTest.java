@@ -53,4 +53,46 @@ class WordsTest {
     fresh.split(other);
     assertEquals(fresh.count(), Words.of(other).count());
   }
+
+  /** The block-wise hash of a char range against the char-by-char one, on every range length 0..40 and random offsets. */
+  @Test
+  void blockHashOfCharsEqualsCharByCharHash() {
+    long seed = Long.getLong("tests.seed", 20240611L);
+    Random r = new Random(seed);
+    char[] c = new char[200];
+    for (int i = 0; i < c.length; i++) c[i] = (char) r.nextInt(Character.MAX_VALUE + 1);
+    String s = new String(c);
+    int checked = 0;
+    for (int len = 0; len <= 40; len++) {
+      for (int k = 0; k < 20; k++) {
+        int from = r.nextInt(c.length - len + 1);
+        long expected = Hashing.hash64(s, from, from + len, k); // one Hasher.add per char
+        assertEquals(expected, Hashing.hash64(c, from, from + len, k), "range [" + from + ", " + (from + len)
+            + ") seed " + k + " (-Dtests.seed=" + seed + ")");
+        // addAll after a few single chars (a block already begun), both 64-bit halves
+        int pre = Math.min(k % 4, len);
+        Hashing.Hasher one = new Hashing.Hasher(k);
+        for (int i = from; i < from + len; i++) one.add(c[i]);
+        one.finish();
+        Hashing.Hasher mixed = new Hashing.Hasher(k);
+        for (int i = from; i < from + pre; i++) mixed.add(c[i]);
+        mixed.addAll(c, from + pre, from + len).finish();
+        assertEquals(one.lo, mixed.lo, "lo, range [" + from + ", " + (from + len) + ") after " + pre + " single chars");
+        assertEquals(one.hi, mixed.hi, "hi, range [" + from + ", " + (from + len) + ") after " + pre + " single chars");
+        checked++;
+      }
+    }
+    System.out.println("seed " + seed + ": " + checked + " block hashes equal the char-by-char hash");
+  }
+
+  /** {@link Words#charsOf}: the split's own array when the thread's split holds the text, else a copy; same chars. */
+  @Test
+  void charsOfGivesTheTextsChars() {
+    String a = "alpha beta\u00e9 gamma";
+    String b = "another text, longer than the first one";
+    Words.of(a);
+    assertEquals(a, new String(Words.charsOf(a), 0, a.length()));
+    assertEquals(b, new String(Words.charsOf(b), 0, b.length()));
+    assertEquals(a, new String(Words.charsOf(a), 0, a.length()));
+  }
 }
