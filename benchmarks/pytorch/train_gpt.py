@@ -20,6 +20,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+
+def init_weights(model, layers, residual_outputs):
+    """GPT-2's initialisation, as llmj's: matrices N(0, 0.02), the projections into the residual stream
+    (names ending in residual_outputs) N(0, 0.02 / sqrt(2 * layers)), biases zero."""
+    for name, p in model.named_parameters():
+        if p.dim() == 2:
+            std = 0.02 / math.sqrt(2 * layers) if name.endswith(residual_outputs) else 0.02
+            nn.init.normal_(p, 0.0, std)
+        elif name.endswith("bias"):
+            nn.init.zeros_(p)
+
 class Block(nn.Module):
     def __init__(self, c, h, seq):
         super().__init__()
@@ -51,12 +62,7 @@ class Gpt(nn.Module):
         self.wpe = nn.Embedding(seq, c)
         self.blocks = nn.ModuleList(Block(c, heads, seq) for _ in range(layers))
         self.lnf = nn.LayerNorm(c)
-        for name, p in self.named_parameters():
-            if p.dim() == 2:
-                std = 0.02 / math.sqrt(2 * layers) if name.endswith(("proj.weight", "down.weight")) else 0.02
-                nn.init.normal_(p, 0.0, std)
-            elif name.endswith("bias"):
-                nn.init.zeros_(p)
+        init_weights(self, layers, ("proj.weight", "down.weight"))
         nn.init.normal_(self.wpe.weight, 0.0, 0.01)
 
     def forward(self, ids, targets):

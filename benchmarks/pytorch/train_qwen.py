@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint
 
-from train_gpt import add_run_options, train_and_report
+from train_gpt import add_run_options, init_weights, train_and_report
 
 
 class RmsNorm(nn.Module):
@@ -86,12 +86,7 @@ class Qwen(nn.Module):
         self.register_buffer("cos", angles.cos().float(), persistent=False)
         self.register_buffer("sin", angles.sin().float(), persistent=False)
         self.register_buffer("mask", torch.ones(seq, seq, dtype=torch.bool).triu(1), persistent=False)
-        for name, p in self.named_parameters():
-            if p.dim() == 2:
-                std = 0.02 / math.sqrt(2 * layers) if name.endswith(("o.weight", "down.weight")) else 0.02
-                nn.init.normal_(p, 0.0, std)
-            elif name.endswith("bias"):
-                nn.init.zeros_(p)
+        init_weights(self, layers, ("o.weight", "down.weight"))
 
     def forward(self, ids, targets):
         t = ids.shape[1]
