@@ -54,7 +54,8 @@ final class ExactDedupStep implements KeyedStep {
     int n = t.length();
     // Folded in place into a scratch array first (whitespace runs to one space, lower case), then
     // hashed block-wise: the same chars in the same order as adding them one by one.
-    char[] out = folded(n);
+    char[][] folded = FOLDED.get();
+    char[] out = folded[0] = Words.fit(folded[0], n); // a text never folds longer
     int m = 0;
     boolean space = false;
     for (int i = 0; i < n; i++) {
@@ -73,13 +74,6 @@ final class ExactDedupStep implements KeyedStep {
   }
 
   private static final ThreadLocal<char[][]> FOLDED = ThreadLocal.withInitial(() -> new char[][] {new char[1024]});
-
-  /** This thread's scratch array of at least {@code n} chars (a text never folds longer). */
-  private static char[] folded(int n) {
-    char[][] f = FOLDED.get();
-    if (f[0].length < n || (f[0].length > 1 << 22 && n < f[0].length / 8)) f[0] = new char[Math.max(n, 1024)];
-    return f[0];
-  }
 
   @Override
   public Map<String, Long> counters() {

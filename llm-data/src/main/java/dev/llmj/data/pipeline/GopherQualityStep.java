@@ -102,8 +102,8 @@ final class GopherQualityStep implements Filter {
     int ellipsis = 0;
     int start = 0;
     while (start <= n) {
-      int end = start;
-      while (end < n && t[end] != '\n') end++;
+      int end = Words.indexOf(t, n, '\n', start);
+      if (end < 0) end = n;
       int s = start;
       int e = end;
       while (s < e && Words.isSpace(t[s])) s++;

@@ -63,7 +63,7 @@ final class GopherRepetitionStep implements Filter {
     long dupChars = 0;
     int start = 0;
     while (start < n) {
-      int end = lines ? newline(text, n, start) : blankLine(text, n, start);
+      int end = lines ? Words.indexOf(text, n, '\n', start) : blankLine(text, n, start);
       if (end < 0) end = n;
       int s = start;
       int e = end;
@@ -82,12 +82,6 @@ final class GopherRepetitionStep implements Filter {
     if (dups > maxCount * elements) return name + "_fraction";
     if (dupChars > maxChars * n) return name + "_char_fraction";
     return null;
-  }
-
-  /** The first '\n' in {@code c[from, n)}, or -1. */
-  private static int newline(char[] c, int n, int from) {
-    for (int i = from; i < n; i++) if (c[i] == '\n') return i;
-    return -1;
   }
 
   /** The first "\n\n" starting in {@code c[from, n)}, or -1. */

@@ -33,11 +33,11 @@ final class NormalizeStep implements Formatter {
   @Override
   public Document format(Document doc) {
     String t = doc.text();
-    char[] in = chars(t);
+    char[] in = Words.charsOf(t);
     if (config.nfc() && !isAscii(in, t.length()) && !Normalizer.isNormalized(t, Normalizer.Form.NFC)) {
       t = Normalizer.normalize(t, Normalizer.Form.NFC);
       nfcChanged.increment();
-      in = chars(t);
+      in = Words.charsOf(t);
     }
     String out = clean(t, in);
     return out == doc.text() ? doc : doc.withText(out);
@@ -52,20 +52,8 @@ final class NormalizeStep implements Formatter {
     return true;
   }
 
-  /** Per-thread scratch arrays: the text in and the text out. */
-  private static final ThreadLocal<char[][]> SCRATCH = ThreadLocal.withInitial(() -> new char[][] {new char[1024], new char[1024]});
-
-  /** {@code t}'s chars in the per-thread input array (sized for it, as is the output array). */
-  private static char[] chars(String t) {
-    int n = t.length();
-    char[][] scratch = SCRATCH.get();
-    if (scratch[0].length < n || (scratch[0].length > 1 << 22 && n < scratch[0].length / 8)) {
-      scratch[0] = new char[Math.max(n, 1024)];
-      scratch[1] = new char[Math.max(n, 1024)];
-    }
-    t.getChars(0, n, scratch[0], 0);
-    return scratch[0];
-  }
+  /** Per-thread scratch array for the text out. */
+  private static final ThreadLocal<char[][]> OUT = ThreadLocal.withInitial(() -> new char[][] {new char[1024]});
 
   /**
    * The text with control characters out and whitespace tidied, or {@code t} itself when nothing
@@ -73,7 +61,8 @@ final class NormalizeStep implements Formatter {
    */
   private String clean(String t, char[] in) {
     int n = t.length();
-    char[] out = SCRATCH.get()[1]; // never longer than the input: every rule removes or replaces one for one
+    char[][] scratch = OUT.get();
+    char[] out = scratch[0] = Words.fit(scratch[0], n); // never longer than the input: every rule removes or replaces one for one
     boolean ws = config.whitespace();
     int len = 0;
     int newlines = 0; // newlines seen since the last visible char

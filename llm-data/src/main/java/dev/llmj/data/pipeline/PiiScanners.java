@@ -43,7 +43,7 @@ final class PiiScanners {
    */
   static void emails(String t, char[] c, Spans spans) {
     int n = t.length();
-    for (int at = indexOf(c, n, '@', 0); at >= 0; at = indexOf(c, n, '@', at + 1)) {
+    for (int at = Words.indexOf(c, n, '@', 0); at >= 0; at = Words.indexOf(c, n, '@', at + 1)) {
       int s = at;
       while (s > 0 && isLocal(c[s - 1])) s--;
       if (s == at) continue;
@@ -65,12 +65,6 @@ final class PiiScanners {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 
-  /** The first index of {@code x} in {@code c[from, n)}, or -1. */
-  private static int indexOf(char[] c, int n, char x, int from) {
-    for (int i = from; i < n; i++) if (c[i] == x) return i;
-    return -1;
-  }
-
   /** The last index of {@code x} in {@code c[0, from]}, or -1. */
   private static int lastIndexOf(char[] c, char x, int from) {
     for (int i = from; i >= 0; i--) if (c[i] == x) return i;
@@ -88,7 +82,7 @@ final class PiiScanners {
   /** Runs of hex digits and colons around each ':' with at least two colons, checked as IPv6. */
   static void ipv6(String t, char[] c, Spans spans) {
     int n = t.length();
-    for (int colon = indexOf(c, n, ':', 0); colon >= 0; colon = indexOf(c, n, ':', colon + 1)) {
+    for (int colon = Words.indexOf(c, n, ':', 0); colon >= 0; colon = Words.indexOf(c, n, ':', colon + 1)) {
       int s = colon;
       while (s > 0 && (hex(c[s - 1]) || c[s - 1] == ':')) s--;
       int e = colon;
@@ -120,7 +114,7 @@ final class PiiScanners {
     int n = t.length();
     int from = 0; // the end of the last quad: no quad starts inside it
     // Anchored on dots; most dots have no digit before them.
-    for (int dot = indexOf(c, n, '.', 0); dot > 0; dot = indexOf(c, n, '.', dot + 1)) {
+    for (int dot = Words.indexOf(c, n, '.', 0); dot > 0; dot = Words.indexOf(c, n, '.', dot + 1)) {
       if (!digit(c[dot - 1])) continue;
       int i = dot - 1;
       while (i > 0 && digit(c[i - 1])) i--;

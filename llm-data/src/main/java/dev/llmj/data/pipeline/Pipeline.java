@@ -6,6 +6,7 @@ import dev.llmj.data.io.CorpusReader;
 import dev.llmj.data.io.DocumentSink;
 import dev.llmj.data.io.InputProblems;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,11 +195,12 @@ public final class Pipeline {
         Supplier<Batches.Batch> next = fromMemory ? copy.reader(end == steps.size()) : batches::next;
         for (Batches.Batch b = next.get(); b != null; b = next.get()) {
           boolean keep = !fromMemory && copy != null;
-          if (keep && keepFormatted == 0) copy.keep(b);
-          formatted = keep && keepFormatted > 0 ? new Document[b.size()] : null;
+          // The copy gets an array of its own: the steps null out dropped documents in b's.
+          Document[] copied = keep ? (keepFormatted > 0 ? new Document[b.size()] : Arrays.copyOf(b.docs(), b.size())) : null;
+          formatted = keep && keepFormatted > 0 ? copied : null;
           read += b.size();
           process(b.docs(), b.size());
-          if (formatted != null) copy.keep(new Batches.Batch(formatted, b.size(), b.bytesRead()));
+          if (keep) copy.keep(new Batches.Batch(copied, b.size(), b.bytesRead()));
           bytes = b.bytesRead();
           if (listener != null) listener.progress(pass, passes, read, bytes, (System.nanoTime() - start) / 1e9);
         }
@@ -411,7 +413,7 @@ public final class Pipeline {
       this.budget = budget;
     }
 
-    /** Keeps a copy of batch {@code b} before the steps change its array; gives up past the budget. */
+    /** Keeps batch {@code b}, whose array nothing else changes; gives up past the budget. */
     void keep(Batches.Batch b) {
       if (batches == null) return;
       for (int d = 0; d < b.size(); d++) used += heapBytes(b.docs()[d]);
@@ -419,7 +421,7 @@ public final class Pipeline {
         batches = null;
         return;
       }
-      batches.add(new Batches.Batch(java.util.Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead()));
+      batches.add(b);
     }
 
     /** The end of the first pass: the copy is complete unless it went over the budget. */
@@ -447,7 +449,7 @@ public final class Pipeline {
         Batches.Batch b = batches.get(k[0]);
         if (last) batches.set(k[0], null);
         k[0]++;
-        return last ? b : new Batches.Batch(java.util.Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead());
+        return last ? b : new Batches.Batch(Arrays.copyOf(b.docs(), b.size()), b.size(), b.bytesRead());
       };
     }
 

@@ -38,9 +38,23 @@ final class Words {
     if (w.text == s) return w.chars;
     char[][] copy = COPY.get();
     int n = s.length();
-    if (copy[0].length < n || (copy[0].length > 1 << 22 && n < copy[0].length / 8)) copy[0] = new char[Math.max(n, 1024)];
+    copy[0] = fit(copy[0], n);
     s.getChars(0, n, copy[0], 0);
     return copy[0];
+  }
+
+  /**
+   * A scratch array of at least {@code n} chars: {@code a} itself when it is long enough and not
+   * much larger (a huge document's array is let go once texts are small again), else a new one.
+   */
+  static char[] fit(char[] a, int n) {
+    return a.length >= n && !(a.length > 1 << 22 && n < a.length / 8) ? a : new char[Math.max(n, 1024)];
+  }
+
+  /** The first index of {@code x} in {@code c[from, n)}, or -1. */
+  static int indexOf(char[] c, int n, char x, int from) {
+    for (int i = from; i < n; i++) if (c[i] == x) return i;
+    return -1;
   }
 
   /**
@@ -95,8 +109,7 @@ final class Words {
     text = s;
     count = 0;
     int n = s.length();
-    if (chars.length < n) chars = new char[Math.max(n, chars.length * 2)];
-    else if (chars.length > 1 << 22 && n < chars.length / 8) chars = new char[Math.max(n, 1024)]; // after a huge document
+    chars = fit(chars, n);
     char[] c = chars;
     s.getChars(0, n, c, 0);
     int i = 0;
@@ -145,10 +158,7 @@ final class Words {
 
   /** {@link Hashing#hash64} of token {@code i} as it stands. */
   long hash(int i, long seed) {
-    Hashing.Hasher h = new Hashing.Hasher(seed);
-    char[] c = chars;
-    for (int k = starts[i]; k < ends[i]; k++) h.add(c[k]);
-    return h.finish64();
+    return Hashing.hash64(chars, starts[i], ends[i], seed);
   }
 
   /**
