@@ -40,10 +40,13 @@ final class InputFiles {
     return URI.matcher(s).matches();
   }
 
+  /** An input file and its size on disk (compressed, for a compressed file). */
+  record Listed(String name, long bytes) {}
+
   /** The input files in order; local ones named as {@link Corpus#read(List, ReaderOptions)} names them. */
-  static List<String> expand(List<String> inputs, Configuration conf) {
+  static List<Listed> expand(List<String> inputs, Configuration conf) {
     if (inputs.isEmpty()) throw new IllegalArgumentException("No input given; pass at least one file, folder or glob");
-    List<String> files = new ArrayList<>();
+    List<Listed> files = new ArrayList<>();
     List<Path> local = new ArrayList<>();
     for (String in : inputs) {
       if (!isUri(in)) {
@@ -61,16 +64,18 @@ final class InputFiles {
     return files;
   }
 
-  private static void flushLocal(List<Path> local, List<String> files) {
+  private static void flushLocal(List<Path> local, List<Listed> files) {
     if (local.isEmpty()) return;
     try (CorpusReader r = Corpus.read(List.copyOf(local), ReaderOptions.defaults())) {
-      for (Path p : r.files()) files.add(p.toString());
+      for (Path p : r.files()) files.add(new Listed(p.toString(), Files.size(p)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the size of an input file: " + e.getMessage(), e);
     }
     local.clear();
   }
 
   /** A URI's files: a glob's matches, a folder's files (recursively), sorted; hidden files ({@code .x}, {@code _x}) skipped. */
-  private static List<String> listUri(String uri, Configuration conf) {
+  private static List<Listed> listUri(String uri, Configuration conf) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
     try {
       FileSystem fs = p.getFileSystem(conf);
@@ -78,20 +83,20 @@ final class InputFiles {
       if (matches == null || matches.length == 0) {
         throw new IllegalArgumentException("Cannot open input " + uri + ": no such file or folder, or the glob matches no file");
       }
-      List<String> out = new ArrayList<>();
+      List<Listed> out = new ArrayList<>();
       for (FileStatus m : matches) {
         if (m.isFile()) {
-          out.add(m.getPath().toString());
+          out.add(new Listed(m.getPath().toString(), m.getLen()));
           continue;
         }
-        List<String> inDir = new ArrayList<>();
+        List<Listed> inDir = new ArrayList<>();
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
         while (it.hasNext()) {
           LocatedFileStatus f = it.next();
           String name = f.getPath().getName();
-          if (!name.startsWith(".") && !name.startsWith("_")) inDir.add(f.getPath().toString());
+          if (!name.startsWith(".") && !name.startsWith("_")) inDir.add(new Listed(f.getPath().toString(), f.getLen()));
         }
-        inDir.sort(null);
+        inDir.sort(java.util.Comparator.comparing(Listed::name));
         out.addAll(inDir);
       }
       return out;

@@ -6,11 +6,12 @@ import dev.llmj.data.pipeline.PipelineStats;
 import dev.llmj.data.pipeline.Step;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
-import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -103,7 +104,8 @@ public final class SparkPrepare {
     List<Step> steps = config.steps();
     List<DistributedSteps.Kind> kinds = TaskSettings.kinds(steps); // fails early on a step Spark cannot run
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<String> files = InputFiles.expand(job.inputs(), sc.hadoopConfiguration());
+    List<InputFiles.Listed> listed = InputFiles.expand(job.inputs(), sc.hadoopConfiguration());
+    List<String> files = listed.stream().map(InputFiles.Listed::name).toList();
     String root = InputFiles.location(job.output());
     OutputDir output = new OutputDir(root, sc.hadoopConfiguration());
     output.prepare();
@@ -113,15 +115,18 @@ public final class SparkPrepare {
         InputFiles.toBytes(sc.hadoopConfiguration()), job.tokenizer() == null ? null : InputFiles.location(job.tokenizer()),
         job.tokensPerShard()).toJson());
     int n = files.size();
-    JavaRDD<Integer> fileIndex = sc.parallelize(IntStream.range(0, n).boxed().toList(), n);
+    // Partition p reads file order[p]: the largest files first, so that no large file starts last
+    // and runs alone at the end of a pass.
+    FileSlots slots = FileSlots.largestFirst(listed.stream().mapToLong(InputFiles.Listed::bytes).toArray());
+    JavaRDD<Integer> fileIndex = sc.parallelize(slots.files(), n);
     List<Map<String, Long>> dedupCounters = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) dedupCounters.add(null);
     boolean dedup = TaskSettings.lastDedup(kinds) >= 0;
     try {
       JavaPairRDD<Long, Integer> losers;
-      JavaRDD<Tuple3<Integer, Long, long[]>> keys = null;
+      JavaRDD<Tuple3<int[], long[], long[][]>> keys = null;
       if (dedup) {
-        keys = fileIndex.flatMap(f -> Tasks.keys(TaskSettings.fromJson(settings.value()), f).iterator())
+        keys = fileIndex.map(f -> Tasks.keys(TaskSettings.fromJson(settings.value()), f))
             .persist(StorageLevel.MEMORY_AND_DISK());
         losers = new Dedups(sc, job.collectEdges()).settle(steps, keys, dedupCounters);
       } else {
@@ -129,7 +134,7 @@ public final class SparkPrepare {
       }
       JavaPairRDD<Integer, Tuple2<Long, Integer>> byFile = losers
           .mapToPair(t -> new Tuple2<>(Identity.file(t._1()), new Tuple2<>(Identity.position(t._1()), t._2())))
-          .partitionBy(new HashPartitioner(n)); // Integer keys: file f goes to partition f
+          .partitionBy(slots); // file order[p]'s losers go to partition p
       List<String> counts = fileIndex.zipPartitions(byFile, (fs, ls) -> {
         int f = fs.next();
         List<Tuple2<Long, Integer>> mine = new ArrayList<>();
@@ -157,6 +162,41 @@ public final class SparkPrepare {
       if (e.getCause() instanceof SparkException s) throw unwrap(s);
       if (e instanceof RuntimeException r) throw r;
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Which partition reads which input file: {@code files()[p]} is read by partition p. */
+  static final class FileSlots extends Partitioner {
+    private final int[] slot; // file -> partition
+
+    private FileSlots(int[] slot) {
+      this.slot = slot;
+    }
+
+    /** Files in decreasing size, ties in input order. */
+    static FileSlots largestFirst(long[] bytes) {
+      Integer[] order = IntStream.range(0, bytes.length).boxed().toArray(Integer[]::new);
+      Arrays.sort(order, (a, b) -> bytes[a] != bytes[b] ? Long.compare(bytes[b], bytes[a]) : Integer.compare(a, b));
+      int[] slot = new int[bytes.length];
+      for (int p = 0; p < order.length; p++) slot[order[p]] = p;
+      return new FileSlots(slot);
+    }
+
+    List<Integer> files() {
+      Integer[] files = new Integer[slot.length];
+      for (int f = 0; f < slot.length; f++) files[slot[f]] = f;
+      return List.of(files);
+    }
+
+    @Override
+    public int numPartitions() {
+      return slot.length;
+    }
+
+    /** @param key an input file's index */
+    @Override
+    public int getPartition(Object key) {
+      return slot[(Integer) key];
     }
   }
 

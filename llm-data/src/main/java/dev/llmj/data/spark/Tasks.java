@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,24 +39,37 @@ final class Tasks {
 
   /**
    * First pass over file {@code file}: runs the steps up to the last dedup step on each document
-   * as if it survived every dedup, and emits {@code (dedup step, identity, key)} at each dedup step
-   * it reaches. Which of those documents really reach a later dedup step the driver settles from
-   * these records alone.
+   * as if it survived every dedup, and records {@code (dedup step, identity, key)} at each dedup
+   * step it reaches. Which of those documents really reach a later dedup step the driver settles
+   * from these records alone.
+   *
+   * @return the records as columns {@code (steps, identities, keys)}: one object per file, which
+   *     Spark keeps in memory without sizing every record
    */
-  static List<Tuple3<Integer, Long, long[]>> keys(TaskSettings settings, int file) {
+  static Tuple3<int[], long[], long[][]> keys(TaskSettings settings, int file) {
     failFirstAttempt(1);
     PipelineConfig config = settings.config();
     List<Step> steps = config.steps();
     List<Kind> kinds = TaskSettings.kinds(steps);
     int last = TaskSettings.lastDedup(kinds);
-    List<Tuple3<Integer, Long, long[]>> out = new ArrayList<>();
+    int n = 0;
+    int[] step = new int[1024];
+    long[] ids = new long[1024];
+    long[][] keys = new long[1024][];
     try (InputFiles.Reader in = settings.open(file, config)) {
       for (long position = 0; in.hasNext(); position++) {
         Document d = in.next();
         long id = Identity.of(file, position);
         for (int s = 0; s <= last; s++) {
           if (kinds.get(s) != Kind.PER_DOCUMENT) {
-            out.add(new Tuple3<>(s, id, DistributedSteps.key(steps.get(s), d)));
+            if (n == ids.length) {
+              step = Arrays.copyOf(step, 2 * n);
+              ids = Arrays.copyOf(ids, 2 * n);
+              keys = Arrays.copyOf(keys, 2 * n);
+            }
+            step[n] = s;
+            ids[n] = id;
+            keys[n++] = DistributedSteps.key(steps.get(s), d);
             continue;
           }
           Verdict v = DistributedSteps.apply(steps.get(s), d);
@@ -64,7 +78,7 @@ final class Tasks {
         }
       }
     }
-    return out;
+    return new Tuple3<>(Arrays.copyOf(step, n), Arrays.copyOf(ids, n), Arrays.copyOf(keys, n));
   }
 
   /**
