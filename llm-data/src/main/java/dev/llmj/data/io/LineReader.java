@@ -33,8 +33,24 @@ final class LineReader {
     this.bytesRead = bytesRead;
   }
 
+  /** {@link #nextLine()} at the end of the input. */
+  static final int END = -1;
+  /** {@link #nextLine()} for a line longer than the cap (skipped). */
+  static final int TOO_LONG_LINE = -2;
+
   /** The next line without its terminator, {@link #TOO_LONG}, or null at the end. */
   String readLine() throws IOException {
+    int len = nextLine();
+    if (len == END) return null;
+    if (len == TOO_LONG_LINE) return TOO_LONG;
+    return decode(len);
+  }
+
+  /**
+   * Reads the next line without its terminator into {@link #bytes()}: returns its length in bytes,
+   * {@link #END} or {@link #TOO_LONG_LINE}.
+   */
+  int nextLine() throws IOException {
     int len = 0;
     boolean tooLong = false;
     boolean any = false;
@@ -44,7 +60,7 @@ final class LineReader {
         pos = 0;
         if (limit <= 0) {
           limit = 0;
-          if (!any) return null;
+          if (!any) return END;
           break;
         }
         bytesRead[0] += limit;
@@ -68,12 +84,19 @@ final class LineReader {
       }
     }
     lineNumber++;
-    if (tooLong) return TOO_LONG;
+    if (tooLong) return TOO_LONG_LINE;
     if (len > 0 && line[len - 1] == '\r') len--;
-    return decode(len);
+    invalidUtf8 = false;
+    return len;
   }
 
-  private String decode(int len) {
+  /** The bytes of the line {@link #nextLine()} read, in {@code [0, its length)}; valid until the next call. */
+  byte[] bytes() {
+    return line;
+  }
+
+  /** The line {@link #nextLine()} read, {@code len} bytes, decoded; invalid UTF-8 becomes U+FFFD and is flagged. */
+  String decode(int len) {
     String s = new String(line, 0, len, StandardCharsets.UTF_8);
     // The JDK decoder replaces silently; confirm real damage only when a replacement char shows up.
     invalidUtf8 = s.indexOf('\uFFFD') >= 0 && !validUtf8(len);
