@@ -49,7 +49,9 @@ public final class Llm {
     java.util.Optional<java.util.List<String>> again = SparkJars.relaunchCommand(args);
     if (again.isEmpty()) again = StartupCheck.relaunchCommand();
     if (again.isPresent()) {
-      Process child = new ProcessBuilder(again.get()).inheritIO().start();
+      java.util.List<String> cmd = withThroughputCollector(again.get(),
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      Process child = new ProcessBuilder(cmd).inheritIO().start();
       Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
       System.exit(child.waitFor());
     }
@@ -64,6 +66,20 @@ public final class Llm {
     } finally {
       Collectives.exit(status);
     }
+  }
+
+  /**
+   * {@code cmd} (a java command line) with the throughput collector, {@code -XX:+UseParallelGC}, after
+   * the executable, unless {@code jvmArgs} (this JVM's options, {@code JAVA_TOOL_OPTIONS} included,
+   * which the child inherits) already choose a collector. The tool's commands are batch jobs with no
+   * pause-time goal; on {@code llm prepare} of the mail corpus the throughput collector spends less CPU
+   * than G1, the JVM's default (benchmarks/README.md, 2026-12-03).
+   */
+  static java.util.List<String> withThroughputCollector(java.util.List<String> cmd, java.util.List<String> jvmArgs) {
+    if (jvmArgs.stream().anyMatch(a -> a.matches("-XX:[+-]Use\\w*GC"))) return cmd;
+    java.util.List<String> out = new java.util.ArrayList<>(cmd);
+    out.add(1, "-XX:+UseParallelGC");
+    return out;
   }
 
   /** Runs the tool and returns its exit code; used by tests without exiting the JVM. */
