@@ -38,12 +38,8 @@ final class GopherQualityStep implements Filter {
    * {@link #asciiKey} when it has one (String.toLowerCase of ASCII is the ASCII rule), else as a string.
    */
   boolean isStopWord(Words w, int i) {
-    char[] chars = w.chars();
-    int s = w.start(i);
-    int e = w.end(i);
-    while (s < e && !Words.isLetterOrDigit(chars[s])) s++;
-    while (e > s && !Words.isLetterOrDigit(chars[e - 1])) e--;
-    long key = asciiKey(chars, s, e);
+    int s = w.bareStart(i);
+    long key = asciiKey(w.chars(), s, w.bareEnd(i, s));
     return key >= 0 ? java.util.Arrays.binarySearch(stopKeys, key) >= 0 : stopWords.contains(w.bareLower(i));
   }
 

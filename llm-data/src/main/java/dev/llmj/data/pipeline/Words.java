@@ -168,11 +168,9 @@ final class Words {
    * @return false (and no hash) when the token holds no letter or digit
    */
   boolean wordHash(int i, Hashing.Hasher h) {
-    int s = starts[i];
-    int e = ends[i];
+    int s = bareStart(i);
+    int e = bareEnd(i, s);
     char[] c = chars;
-    while (s < e && !isLetterOrDigit(c[s])) s++;
-    while (e > s && !isLetterOrDigit(c[e - 1])) e--;
     if (s == e) return false;
     for (int k = s; k < e; k++) h.add(lower(c[k]));
     h.finish();
@@ -181,10 +179,22 @@ final class Words {
 
   /** Token {@code i} lower-cased with surrounding punctuation trimmed. */
   String bareLower(int i) {
+    int s = bareStart(i);
+    return text.substring(s, bareEnd(i, s)).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Where token {@code i} starts with its leading punctuation (anything but letters and digits) trimmed. */
+  int bareStart(int i) {
     int s = starts[i];
     int e = ends[i];
-    while (s < e && !isLetterOrDigit(text.charAt(s))) s++;
-    while (e > s && !isLetterOrDigit(text.charAt(e - 1))) e--;
-    return text.substring(s, e).toLowerCase(java.util.Locale.ROOT);
+    while (s < e && !isLetterOrDigit(chars[s])) s++;
+    return s;
+  }
+
+  /** Where token {@code i} ends with its trailing punctuation trimmed, given its {@link #bareStart}. */
+  int bareEnd(int i, int bareStart) {
+    int e = ends[i];
+    while (e > bareStart && !isLetterOrDigit(chars[e - 1])) e--;
+    return e;
   }
 }
