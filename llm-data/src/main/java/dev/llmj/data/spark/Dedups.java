@@ -28,6 +28,8 @@ final class Dedups {
 
   private final JavaSparkContext sc;
   private final long collectEdges;
+  /** Sent to the executors; the losers' lineage reads them until the job's last pass is done. */
+  private final List<Broadcast<long[]>> broadcasts = new ArrayList<>();
 
   /**
    * @param collectEdges near-dedup edge lists up to this size are closed on the driver with the
@@ -78,12 +80,17 @@ final class Dedups {
       JavaPairRDD<Long, Integer> lost = settled.losers().mapToPair(id -> new Tuple2<>(id, index));
       losers = (losers == null ? lost : losers.union(lost)).persist(StorageLevel.MEMORY_AND_DISK());
       if (s < last) {
-        if (dropped != null) dropped.destroy();
         dropped = losers.count() <= collectEdges ? sc.broadcast(sorted(losers.keys().collect())) : null;
+        if (dropped != null) broadcasts.add(dropped);
       }
     }
-    if (dropped != null) dropped.destroy();
     return losers != null ? losers : sc.parallelizePairs(new ArrayList<>(), 1);
+  }
+
+  /** Frees what {@link #settle} sent to the executors; call when the RDDs it returned are no longer used. */
+  void release() {
+    for (Broadcast<long[]> b : broadcasts) b.destroy();
+    broadcasts.clear();
   }
 
   private static long[] sorted(List<Long> ids) {

@@ -122,13 +122,14 @@ public final class SparkPrepare {
     List<Map<String, Long>> dedupCounters = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) dedupCounters.add(null);
     boolean dedup = TaskSettings.lastDedup(kinds) >= 0;
+    Dedups dedups = new Dedups(sc, job.collectEdges());
     try {
       JavaPairRDD<Long, Integer> losers;
       JavaRDD<Tuple3<int[], long[], long[][]>> keys = null;
       if (dedup) {
         keys = fileIndex.map(f -> Tasks.keys(TaskSettings.fromJson(settings.value()), f))
             .persist(StorageLevel.MEMORY_AND_DISK());
-        losers = new Dedups(sc, job.collectEdges()).settle(steps, keys, dedupCounters);
+        losers = dedups.settle(steps, keys, dedupCounters);
       } else {
         losers = sc.parallelizePairs(new ArrayList<>(), 1);
       }
@@ -162,6 +163,8 @@ public final class SparkPrepare {
       if (e.getCause() instanceof SparkException s) throw unwrap(s);
       if (e instanceof RuntimeException r) throw r;
       throw new IllegalStateException(e);
+    } finally {
+      dedups.release();
     }
   }
 

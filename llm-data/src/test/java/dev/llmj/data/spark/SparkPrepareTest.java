@@ -52,6 +52,25 @@ class SparkPrepareTest {
     assertTrue(ref.step("exact_dedup").droppedTotal() >= 139, "the copy repeats Moby-Dick");
   }
 
+  /**
+   * The mail has no exact duplicates, so the (empty) list of exact losers goes to the executors and
+   * the MinHash keys are filtered where they are, while the clusters are closed on Spark.
+   */
+  @Test
+  void lossesSentToExecutorsWithClustersClosedOnSpark(@TempDir Path tmp) throws IOException {
+    List<Path> mail;
+    try (var files = Files.newDirectoryStream(SparkRuns.CORPORA, "spamassassin-*.jsonl.gz")) {
+      mail = new java.util.ArrayList<>();
+      files.forEach(mail::add);
+    }
+    mail.sort(null);
+    PipelineStats ref = SparkRuns.inProcess(mail, "{}", tmp.resolve("ref"));
+    SparkPrepare.run(spark, SparkPrepare.Job.of(names(mail), tmp.resolve("spark").toString()).withCollectEdges(0));
+    SparkRuns.assertSameOutput(tmp.resolve("ref"), ref, tmp.resolve("spark"));
+    assertEquals(0, ref.step("exact_dedup").droppedTotal());
+    assertTrue(ref.step("minhash_dedup").droppedTotal() > 200, "near duplicates: " + ref.step("minhash_dedup").droppedTotal());
+  }
+
   @Test
   void badInputIsCountedWithFileAndLineAndFatalOnlyWhenStrict(@TempDir Path tmp) throws IOException {
     Path bad = tmp.resolve("in/bad.jsonl");
