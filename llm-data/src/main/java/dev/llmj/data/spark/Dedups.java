@@ -55,8 +55,7 @@ final class Dedups {
     // The identities dropped so far, sorted, on every executor when few: the next step's records
     // are then filtered where they are instead of shuffled against the losers.
     Broadcast<long[]> dropped = null;
-    int last = -1;
-    for (int s = 0; s < steps.size(); s++) if (DistributedSteps.kind(steps.get(s)) != DistributedSteps.Kind.PER_DOCUMENT) last = s;
+    int last = TaskSettings.lastDedup(TaskSettings.kinds(steps));
     for (int s = 0; s <= last; s++) {
       Step step = steps.get(s);
       DistributedSteps.Kind kind = DistributedSteps.kind(step);
@@ -80,7 +79,9 @@ final class Dedups {
       JavaPairRDD<Long, Integer> lost = settled.losers().mapToPair(id -> new Tuple2<>(id, index));
       losers = (losers == null ? lost : losers.union(lost)).persist(StorageLevel.MEMORY_AND_DISK());
       if (s < last) {
-        dropped = losers.count() <= collectEdges ? sc.broadcast(sorted(losers.keys().collect())) : null;
+        dropped = losers.count() <= collectEdges
+            ? sc.broadcast(losers.keys().collect().stream().mapToLong(Long::longValue).sorted().toArray())
+            : null;
         if (dropped != null) broadcasts.add(dropped);
       }
     }
@@ -91,13 +92,6 @@ final class Dedups {
   void release() {
     for (Broadcast<long[]> b : broadcasts) b.destroy();
     broadcasts.clear();
-  }
-
-  private static long[] sorted(List<Long> ids) {
-    long[] a = new long[ids.size()];
-    for (int i = 0; i < a.length; i++) a[i] = ids.get(i);
-    Arrays.sort(a);
-    return a;
   }
 
   /**
@@ -224,21 +218,20 @@ final class Dedups {
     long[] others() {
       long[] out = new long[n - keys];
       int m = 0;
-      for (int r = 0; r < n; r++) {
-        long first = ids[table[slot(lo[r], hi[r])] - 1];
-        if (ids[r] != first) out[m++] = ids[r];
-      }
+      for (int r = 0; r < n; r++) if (ids[r] != first(r)) out[m++] = ids[r];
       return out;
     }
 
     /** (identity, its key's smallest identity) for every record that is not the smallest. */
     List<Tuple2<Long, Long>> edges() {
       List<Tuple2<Long, Long>> out = new ArrayList<>();
-      for (int r = 0; r < n; r++) {
-        long first = ids[table[slot(lo[r], hi[r])] - 1];
-        if (ids[r] != first) out.add(new Tuple2<>(ids[r], first));
-      }
+      for (int r = 0; r < n; r++) if (ids[r] != first(r)) out.add(new Tuple2<>(ids[r], first(r)));
       return out;
+    }
+
+    /** The smallest identity of record {@code r}'s key. */
+    private long first(int r) {
+      return ids[table[slot(lo[r], hi[r])] - 1];
     }
 
     /** The slot of key (a, b): empty, or holding a record with that key. */
